@@ -1,0 +1,119 @@
+/*
+ * api: the HTTP client for the Bedrock (OpenAI-compatible) Projects API.
+ * Owned by the api module.  libcurl multi interface: endpoint resolution,
+ * authentication (bearer, x-api-key, SigV4 via CURLOPT_AWS_SIGV4 with
+ * service bedrock-mantle), paging, retries with Retry-After and backoff,
+ * concurrency that backs off while the server throttles.
+ *
+ * Credentials are read from the environment inside this module only and
+ * never appear in messages, traces or returned data.
+ */
+#ifndef PROJSYNC_API_H
+#define PROJSYNC_API_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "live/live.h"
+#include "util/util.h"
+
+struct api_client;
+
+enum api_auth {
+	API_AUTH_BEARER = 0,	/* Authorization: Bearer KEY (default) */
+	API_AUTH_X_API_KEY,	/* x-api-key: KEY */
+	API_AUTH_SIGV4,		/* AWS_ACCESS_KEY_ID/... signed, bedrock-mantle */
+};
+
+struct api_options {
+	const char *endpoint;	/* base URL ending in /v1 (api_endpoint_resolve) */
+	const char *region;	/* SigV4 region; derived from endpoint if NULL */
+	enum api_auth auth;
+	const char *cacert;	/* --cacert FILE or NULL */
+	unsigned max_attempts;	/* per call, 0: default (8) */
+	unsigned timeout_ms;	/* per attempt, 0: default (30000) */
+	/* -v: one line per request/response, credentials redacted. */
+	void (*trace)(const char *line, void *payload);
+	void *trace_payload;
+};
+
+/*
+ * Decide the endpoint: flag, then $PROJSYNC_ENDPOINT, then $OPENAI_BASE_URL,
+ * then https://bedrock-mantle.<region>.api.aws/v1 where region is the first
+ * of region_flag, settings_region, $AWS_REGION, $AWS_DEFAULT_REGION.
+ * Refuses plain http except to a loopback host (PS_EUSAGE).  *out is owned
+ * by the caller, without a trailing slash.
+ */
+int api_endpoint_resolve(char **out, const char *flag, const char *region_flag,
+    const char *settings_region);
+/* Parse "bearer" | "x-api-key" | "sigv4". */
+int api_auth_parse(enum api_auth *out, const char *s);
+
+/* Reads credentials from the environment; PS_EUSAGE when none are set. */
+int api_client_new(struct api_client **out, const struct api_options *opts);
+void api_client_free(struct api_client *c);
+const char *api_client_endpoint(const struct api_client *c);
+
+/*
+ * All projects, archived included: every page of
+ * GET /organization/projects?limit=100&include_archived=true, in the
+ * server's order.  ceil((N+1)/100) requests for N projects plus default.
+ */
+int api_list_projects(struct api_client *c, struct live_state *out);
+
+enum api_op {
+	API_OP_CREATE,		/* POST /organization/projects */
+	API_OP_MODIFY,		/* POST /organization/projects/{id} */
+	API_OP_ARCHIVE,		/* POST /organization/projects/{id}/archive */
+};
+
+enum api_outcome {
+	API_NOT_STARTED = 0,	/* never sent (cancelled, or not reached) */
+	API_DONE,		/* 2xx; result holds the returned project */
+	API_FAILED,		/* definite failure: nothing was changed */
+	API_UNKNOWN,		/* may or may not have taken effect */
+};
+
+struct api_call {
+	enum api_op op;
+	const char *project_id;	/* modify, archive; borrowed */
+	const char *body;	/* JSON; borrowed; NULL for archive */
+	void *payload;		/* the caller's, untouched */
+
+	/* filled by api_run_calls() */
+	enum api_outcome outcome;
+	long http_status;	/* last status seen, 0 for transport errors */
+	char *error;		/* owned: error.message or transport error */
+	struct live_project result;	/* on API_DONE */
+	unsigned attempts;
+};
+
+struct api_progress {
+	size_t total, done, failed, in_flight;
+	unsigned parallelism;	/* current, lowered while throttled */
+	size_t throttled;	/* 429 answers so far */
+};
+
+struct api_run_hooks {
+	/* Called from the calling thread after each completed call and at
+	 * most ~10 times a second otherwise. */
+	void (*progress)(const struct api_progress *p, void *payload);
+	void *payload;
+	/* When *stop becomes non-zero no new call starts; in-flight ones
+	 * finish.  May be NULL. */
+	volatile sig_atomic_t *stop;
+};
+
+/*
+ * Run independent calls concurrently (at most `parallelism` at once) with
+ * retries per DESIGN.md §5.  Creates are never resent once their body may
+ * have reached the server: they end API_UNKNOWN instead, and never travel
+ * on a reused HTTP/1.1 connection.  Returns 0 when every call is API_DONE,
+ * PS_EPARTIAL when some are not, PS_ECANCELLED when stopped early.
+ * Release results with api_call_release().
+ */
+int api_run_calls(struct api_client *c, struct api_call *calls, size_t nr,
+    unsigned parallelism, const struct api_run_hooks *hooks);
+void api_call_release(struct api_call *call);
+
+#endif

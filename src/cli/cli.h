@@ -1,0 +1,98 @@
+/*
+ * cli: commands, option parsing and exit codes.  Owned by the cli module;
+ * the only place that prints results or decides an exit code.  Each
+ * command lives in cmd_<name>.c and is listed in the table in main.c.
+ */
+#ifndef PROJSYNC_CLI_H
+#define PROJSYNC_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "api/api.h"
+#include "inventory/inventory.h"
+#include "util/util.h"
+
+/* Exit codes, identical for every command (DESIGN.md §3, projsync.1). */
+enum cli_exit {
+	EXIT_OK = 0,
+	EXIT_ERROR = 1,		/* I/O, network, API, git */
+	EXIT_CHANGES = 2,	/* plan --detailed-exitcode: changes present */
+	EXIT_INVALID = 3,	/* inventory invalid or lint errors */
+	EXIT_REFUSED = 4,	/* stale plan, safety, quota, ambiguity */
+	EXIT_PARTIAL = 5,	/* apply partly failed */
+	EXIT_USAGE = 64,
+};
+
+/* Global options, accepted before or after the command name. */
+struct cli_ctx {
+	const char *file;	/* -f; default $PROJSYNC_FILE or projects.yaml */
+	bool file_given;	/* -f or $PROJSYNC_FILE was set */
+	const char *endpoint;	/* --endpoint */
+	const char *region;	/* --region */
+	const char *auth;	/* --auth */
+	const char *cacert;	/* --cacert */
+	int verbose;		/* -v (repeatable) */
+	bool quiet;		/* -q */
+	bool color_out;		/* colour on stdout (tty, no NO_COLOR, no --no-color) */
+	bool color_err;		/* colour on stderr */
+	const char *cmd;	/* the command name */
+};
+
+struct cli_command {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct cli_ctx *ctx);
+	const char *usage;	/* same text as the SYNOPSIS in projsync.1 */
+	const char *desc;	/* one line for `projsync help` */
+};
+
+/* The table in main.c. */
+extern const struct cli_command cli_commands[];
+const struct cli_command *cli_command_find(const char *name);
+
+/* The global options' help text, for every command's --help. */
+extern const char cli_global_options_help[];
+
+/* Map a ps_status (0 or negative) to an exit code. */
+int cli_exit_code(int status);
+/* Print "projsync: <msg>" to stderr (red "error:" on a terminal). */
+void cli_error(const struct cli_ctx *ctx, const char *fmt, ...) PS_PRINTF(2, 3);
+void cli_warning(const struct cli_ctx *ctx, const char *fmt, ...) PS_PRINTF(2, 3);
+/* Print ps_error_last() as an error and return cli_exit_code(status). */
+int cli_fail(const struct cli_ctx *ctx, int status);
+/* "usage: projsync <usage>" + hint to stderr; returns EXIT_USAGE. */
+int cli_usage_error(const struct cli_ctx *ctx, const char *fmt, ...) PS_PRINTF(2, 3);
+/* Print a command's help (usage, description, its options, globals). */
+void cli_print_help(FILE *fp, const struct cli_command *cmd,
+    const char *options_help);
+
+/* Diagnostics to stderr in gcc style (colour when ctx->color_err). */
+void cli_print_diags(const struct cli_ctx *ctx, const struct diag_list *dl);
+
+/*
+ * Load the inventory named by ctx->file and run the validation rules.
+ * Prints the diagnostics (unless quiet_diags) and returns 0, or an exit code
+ * (EXIT_INVALID, EXIT_ERROR).  On 0, *out is owned by the caller.
+ */
+int cli_load_inventory(struct inventory **out, struct cli_ctx *ctx,
+    bool print_warnings);
+
+/* Build an API client from the globals and the inventory's settings
+ * (inv may be NULL).  Returns 0 or an exit code after printing. */
+int cli_api_client(struct api_client **out, struct cli_ctx *ctx,
+    const struct inventory *inv);
+
+/* Commands. */
+int cmd_validate(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_lint(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_plan(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_apply(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_export(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_output(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_diff(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_log(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_show(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_version(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_help(int argc, char **argv, struct cli_ctx *ctx);
+
+#endif

@@ -1,0 +1,225 @@
+/* cli: shared helpers for commands: errors, exit codes, help, loading. */
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy/policy.h"
+
+const char cli_global_options_help[] =
+    "Global options (before or after the command):\n"
+    "  -f, --file FILE       inventory (default $PROJSYNC_FILE or projects.yaml)\n"
+    "      --endpoint URL    API base URL (default $PROJSYNC_ENDPOINT, $OPENAI_BASE_URL,\n"
+    "                        or https://bedrock-mantle.REGION.api.aws/v1)\n"
+    "      --region R        AWS region (default settings.region, $AWS_REGION)\n"
+    "      --auth MODE       bearer (default), x-api-key or sigv4\n"
+    "      --cacert FILE     CA bundle for TLS\n"
+    "  -v, --verbose         trace requests to stderr (credentials redacted)\n"
+    "  -q, --quiet           only errors on stderr\n"
+    "      --no-color        never colour output (also $NO_COLOR)\n"
+    "  -h, --help            show help\n";
+
+const struct cli_command *
+cli_command_find(const char *name)
+{
+	const struct cli_command *c;
+
+	for (c = cli_commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+int
+cli_exit_code(int status)
+{
+	switch (status) {
+	case PS_OK:
+		return EXIT_OK;
+	case PS_EINVALID:
+		return EXIT_INVALID;
+	case PS_EREFUSED:
+		return EXIT_REFUSED;
+	case PS_EPARTIAL:
+		return EXIT_PARTIAL;
+	case PS_EUSAGE:
+		return EXIT_USAGE;
+	default:
+		return EXIT_ERROR;
+	}
+}
+
+static void
+vreport(const struct cli_ctx *ctx, const char *level, const char *color,
+    const char *fmt, va_list ap)
+{
+	bool c = ctx && ctx->color_err;
+
+	fprintf(stderr, "projsync: %s%s:%s ", c ? color : "", level,
+	    c ? "\033[0m" : "");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+cli_error(const struct cli_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(ctx, "error", "\033[1;31m", fmt, ap);
+	va_end(ap);
+}
+
+void
+cli_warning(const struct cli_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx && ctx->quiet)
+		return;
+	va_start(ap, fmt);
+	vreport(ctx, "warning", "\033[1;33m", fmt, ap);
+	va_end(ap);
+}
+
+int
+cli_fail(const struct cli_ctx *ctx, int status)
+{
+	cli_error(ctx, "%s", ps_error_last());
+	return cli_exit_code(status);
+}
+
+int
+cli_usage_error(const struct cli_ctx *ctx, const char *fmt, ...)
+{
+	const struct cli_command *cmd = ctx && ctx->cmd ?
+	    cli_command_find(ctx->cmd) : NULL;
+	va_list ap;
+
+	fputs("projsync: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (cmd)
+		fprintf(stderr, "usage: projsync %s\nTry 'projsync %s --help'.\n",
+		    cmd->usage, cmd->name);
+	else
+		fputs("Try 'projsync help'.\n", stderr);
+	return EXIT_USAGE;
+}
+
+void
+cli_print_help(FILE *fp, const struct cli_command *cmd,
+    const char *options_help)
+{
+	fprintf(fp, "usage: projsync %s\n\n%s.\n", cmd->usage, cmd->desc);
+	if (options_help && *options_help)
+		fprintf(fp, "\nOptions:\n%s", options_help);
+	fprintf(fp, "\n%s\nExit codes: 0 ok, 1 error, 2 changes (--detailed-exitcode), "
+	    "3 invalid inventory,\n4 refused for safety, 5 partly applied, "
+	    "64 usage.  See projsync(1).\n", cli_global_options_help);
+}
+
+void
+cli_print_diags(const struct cli_ctx *ctx, const struct diag_list *dl)
+{
+	struct ps_buf line = PS_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < dl->nr; i++) {
+		const struct diag *d = &dl->items[i];
+		if (d->suppressed)
+			continue;
+		if (ctx->quiet && d->level != DIAG_ERROR)
+			continue;
+		ps_buf_reset(&line);
+		diag_format(&line, d);
+		if (ctx->color_err) {
+			const char *lvl = diag_level_name(d->level);
+			const char *col = d->level == DIAG_ERROR ? "\033[1;31m" :
+			    d->level == DIAG_WARNING ? "\033[1;35m" : "\033[1;36m";
+			char *at = strstr(line.ptr, lvl);
+			if (at) {
+				fprintf(stderr, "\033[1m%.*s\033[0m%s%s\033[0m%s\n",
+				    (int)(at - line.ptr), line.ptr, col, lvl,
+				    at + strlen(lvl));
+				continue;
+			}
+		}
+		fprintf(stderr, "%s\n", line.ptr);
+	}
+	if (dl->dropped)
+		fprintf(stderr, "projsync: %zu more findings not shown\n",
+		    dl->dropped);
+	ps_buf_release(&line);
+}
+
+int
+cli_load_inventory(struct inventory **out, struct cli_ctx *ctx,
+    bool print_warnings)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct inventory *inv = NULL;
+	int err;
+
+	*out = NULL;
+	err = inventory_load_file(&inv, ctx->file, &dl);
+	if (err == PS_ENOTFOUND || err == PS_EFAIL) {
+		diag_list_release(&dl);
+		return cli_fail(ctx, err);
+	}
+	if (inv && policy_validate(inv, &dl) < 0)
+		err = PS_EINVALID;
+	diag_list_sort(&dl);
+	if (err < 0 || print_warnings)
+		cli_print_diags(ctx, &dl);
+	if (err < 0) {
+		size_t n = diag_list_count(&dl, DIAG_ERROR);
+		cli_error(ctx, "'%s' is invalid: %zu error%s", ctx->file, n,
+		    n == 1 ? "" : "s");
+		inventory_free(inv);
+		diag_list_release(&dl);
+		return EXIT_INVALID;
+	}
+	diag_list_release(&dl);
+	*out = inv;
+	return 0;
+}
+
+static void
+trace_stderr(const char *line, void *payload)
+{
+	(void)payload;
+	fprintf(stderr, "projsync: %s\n", line);
+}
+
+int
+cli_api_client(struct api_client **out, struct cli_ctx *ctx,
+    const struct inventory *inv)
+{
+	struct api_options opts = { 0 };
+	char *endpoint = NULL;
+	int err;
+
+	*out = NULL;
+	if (ctx->auth && api_auth_parse(&opts.auth, ctx->auth) < 0)
+		return cli_usage_error(ctx, "%s", ps_error_last());
+	err = api_endpoint_resolve(&endpoint, ctx->endpoint, ctx->region,
+	    inv ? inv->settings.region : NULL);
+	if (err < 0)
+		return cli_fail(ctx, err);
+	opts.endpoint = endpoint;
+	opts.region = ctx->region ? ctx->region :
+	    inv ? inv->settings.region : NULL;
+	opts.cacert = ctx->cacert;
+	if (ctx->verbose)
+		opts.trace = trace_stderr;
+	err = api_client_new(out, &opts);
+	free(endpoint);
+	if (err < 0)
+		return cli_fail(ctx, err);
+	return 0;
+}

@@ -1,0 +1,163 @@
+/*
+ * inventory: projects.yaml → an immutable model that remembers where every
+ * value came from (file, line, column).  Owned by the inventory module.
+ *
+ * The loader reads bytes through a `struct inv_source`, so the same code
+ * loads from the file system or from a git tree (gitlog supplies a source
+ * that reads blobs).  Structural problems (YAML syntax, duplicate keys,
+ * wrong types, unknown fields, alias/size/depth limits) are reported by the
+ * loader as diagnostics; taxonomy and tag rules are the policy module's.
+ *
+ * Ownership: inventory_load_*() hand a `struct inventory *` to the caller,
+ * who frees it with inventory_free().  Everything inside is owned by the
+ * inventory and stays valid until then.
+ */
+#ifndef PROJSYNC_INVENTORY_H
+#define PROJSYNC_INVENTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/util.h"
+
+/* Where a value was written. `file` points into the inventory's file list. */
+struct inv_pos {
+	const char *file;
+	unsigned line, col;	/* 1-based */
+};
+
+struct inv_tag {
+	char *key;
+	char *value;
+	struct inv_pos key_pos, value_pos;
+};
+
+struct inv_tag_list {
+	struct inv_tag *items;	/* in file order */
+	size_t nr;
+};
+
+struct inv_suppression {
+	char *rule;
+	char *reason;
+	char *until;		/* "YYYY-MM-DD" or NULL */
+	struct inv_pos pos;
+};
+
+struct inv_suppression_list {
+	struct inv_suppression *items;
+	size_t nr;
+};
+
+struct inv_project {
+	char *name;
+	struct inv_pos pos;		/* the list item */
+	struct inv_pos name_pos;
+	char *id;			/* pinned ID or NULL */
+	struct inv_pos id_pos;
+	bool archived;
+	struct inv_tag_list own_tags;	/* as written on the project */
+	/* Effective tags: `defaults.tags` merged under own_tags, sorted. */
+	struct tag_set tags;
+	struct inv_suppression_list lint_ignore;
+};
+
+struct inv_tag_rule {
+	char *key;
+	struct inv_pos pos;
+	char **allowed;		/* NULL when any value is allowed */
+	size_t allowed_nr;
+	char *pattern;		/* POSIX extended regex or NULL */
+	struct inv_pos pattern_pos;
+};
+
+struct inv_taxonomy {
+	char **required;	/* default: Application Environment Team CostCenter */
+	size_t required_nr;
+	struct inv_pos required_pos;
+	bool closed;
+	struct inv_tag_rule *tags;
+	size_t tags_nr;
+};
+
+enum inv_unmanaged {
+	INV_UNMANAGED_REPORT = 0,
+	INV_UNMANAGED_IGNORE,
+	INV_UNMANAGED_ARCHIVE,
+};
+
+struct inv_safety {
+	unsigned max_changes;			/* default 50 */
+	unsigned max_change_percent;		/* default 30 */
+	unsigned min_projects_for_percent;	/* default 10 */
+};
+
+struct inv_settings {
+	char *region;			/* NULL: not set */
+	enum inv_unmanaged unmanaged;	/* default report */
+	char **ignore_tags;		/* glob patterns, e.g. "aws:*" */
+	size_t ignore_tags_nr;
+	unsigned project_limit;		/* default 1000 */
+	struct inv_safety safety;
+	bool record;			/* settings.record: record plans in git */
+	char *name_pattern;		/* lint name-convention template or NULL */
+};
+
+struct inventory {
+	char *path;			/* the top file as given */
+	char sha256[65];		/* of the top file's bytes, hex */
+	char **files;			/* every file read (top first), for inv_pos */
+	size_t files_nr;
+	int version;
+	struct inv_settings settings;
+	struct inv_taxonomy taxonomy;
+	struct inv_tag_list defaults;	/* defaults.tags */
+	struct inv_project *projects;	/* in file order, includes appended */
+	size_t projects_nr;
+	struct inv_suppression_list lint_ignore;	/* top level */
+};
+
+/*
+ * Where the loader gets bytes.  `read` fills out with the contents of path
+ * (PS_ENOTFOUND if missing); `glob` expands an include pattern relative to
+ * nothing (the loader joins it to the including file's folder first) into a
+ * sorted list of paths the caller frees (each, then the array).
+ */
+struct inv_source {
+	int (*read)(struct ps_buf *out, const char *path, void *payload);
+	int (*glob)(char ***paths, size_t *nr, const char *pattern,
+	    void *payload);
+	void *payload;
+};
+
+/* Limits on hostile input. */
+#define INV_MAX_FILE_BYTES	(64u << 20)	/* per file */
+#define INV_MAX_DEPTH		64		/* nesting levels */
+#define INV_MAX_ALIAS_NODES	100000		/* nodes reachable via aliases */
+
+/*
+ * Load the inventory at path from the file system (glob(3) for includes).
+ * Returns 0 when it loaded without errors (warnings possible), PS_EINVALID
+ * when diagnostics with errors were added to dl (*out may still be set if
+ * the YAML parsed, so validate can report more), PS_ENOTFOUND/PS_EFAIL when
+ * the top file cannot be read (*out NULL, message in ps_error_last()).
+ * dl may be NULL (quiet).
+ */
+int inventory_load_file(struct inventory **out, const char *path,
+    struct diag_list *dl);
+/* Same, from bytes in memory (no includes are resolved). */
+int inventory_load_buffer(struct inventory **out, const char *name,
+    const char *buf, size_t len, struct diag_list *dl);
+/* Same, through a custom source (git blobs). */
+int inventory_load_source(struct inventory **out, const char *path,
+    const struct inv_source *src, struct diag_list *dl);
+
+/* The project whose name is `name`, or NULL (borrowed). */
+const struct inv_project *inventory_find_name(const struct inventory *inv,
+    const char *name);
+/* Is this live tag key one projsync never touches (settings.ignore_tags)? */
+bool inventory_tag_ignored(const struct inventory *inv, const char *key);
+
+void inventory_free(struct inventory *inv);
+
+#endif

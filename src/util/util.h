@@ -1,0 +1,152 @@
+/*
+ * util: allocation, growable buffers, error recording, diagnostics,
+ * SHA-256 and sorted tag sets.  Owned by the util module; every other
+ * module may use it, it depends on nothing but libc.
+ *
+ * Ownership: functions returning `char *` hand the string to the caller
+ * (free it with free()).  `_release` frees a value's contents and leaves it
+ * empty and reusable; `_free` also frees the struct.  Every `_free` and
+ * `_release` accepts NULL / an empty value.
+ */
+#ifndef PROJSYNC_UTIL_H
+#define PROJSYNC_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PS_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define PS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- allocation: abort on out-of-memory (tmux xmalloc) ---- */
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Grow *items so that it holds at least `need` elements of `size` bytes. */
+void xgrow(void *itemsp, size_t *alloc, size_t need, size_t size);
+char *xstrdup(const char *s);	/* xstrdup(NULL) == NULL */
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) PS_PRINTF(1, 2);
+char *xvasprintf(const char *fmt, va_list ap) PS_PRINTF(1, 0);
+
+/* ---- status codes: 0 or negative; the message is recorded once ---- */
+enum ps_status {
+	PS_OK = 0,
+	PS_EFAIL = -1,		/* generic: I/O and the like (exit 1) */
+	PS_ENOTFOUND = -2,	/* a file or object does not exist (exit 1) */
+	PS_EINVALID = -3,	/* the inventory is invalid (exit 3) */
+	PS_EHTTP = -4,		/* network or API error (exit 1) */
+	PS_EGIT = -5,		/* libgit2 error (exit 1) */
+	PS_EREFUSED = -6,	/* refused for safety (exit 4) */
+	PS_EPARTIAL = -7,	/* some changes made, others not (exit 5) */
+	PS_EUSAGE = -8,		/* bad arguments or configuration (exit 64) */
+	PS_ECANCELLED = -9,	/* interrupted by a signal */
+};
+
+/* Record a message for the caller to print (thread-local); returns code. */
+int ps_error(int code, const char *fmt, ...) PS_PRINTF(2, 3);
+/* The last recorded message, or "unknown error". Never NULL. */
+const char *ps_error_last(void);
+void ps_error_clear(void);
+
+/* ---- growable byte buffer, always NUL-terminated (git strbuf) ---- */
+struct ps_buf {
+	char *ptr;	/* "" when empty; owned */
+	size_t len;
+	size_t alloc;
+};
+#define PS_BUF_INIT { NULL, 0, 0 }
+
+void ps_buf_grow(struct ps_buf *b, size_t extra);
+void ps_buf_add(struct ps_buf *b, const void *data, size_t len);
+void ps_buf_adds(struct ps_buf *b, const char *s);
+void ps_buf_addch(struct ps_buf *b, char c);
+void ps_buf_addf(struct ps_buf *b, const char *fmt, ...) PS_PRINTF(2, 3);
+void ps_buf_vaddf(struct ps_buf *b, const char *fmt, va_list ap) PS_PRINTF(2, 0);
+void ps_buf_reset(struct ps_buf *b);	/* len = 0, keep memory */
+void ps_buf_release(struct ps_buf *b);
+char *ps_buf_detach(struct ps_buf *b);	/* caller owns; b is empty */
+const char *ps_buf_cstr(const struct ps_buf *b);	/* "" when unset */
+
+/* Read a whole file, failing with PS_EINVALID past max_bytes (0: 256 MiB). */
+int ps_read_file(struct ps_buf *out, const char *path, size_t max_bytes);
+/* Write atomically: temp file in the same folder, fsync, rename. */
+int ps_write_file_atomic(const char *path, const void *data, size_t len,
+    unsigned mode);
+
+/* ---- diagnostics: problems found in input, collected, never fatal ---- */
+enum diag_level { DIAG_ERROR, DIAG_WARNING, DIAG_INFO };
+
+struct diag {
+	char *file;		/* owned; may be NULL for global findings */
+	unsigned line, col;	/* 1-based; 0 when unknown */
+	enum diag_level level;
+	const char *rule;	/* static string: "duplicate-key" */
+	char *msg;		/* owned */
+	bool suppressed;	/* matched a lint_ignore entry */
+};
+
+struct diag_list {
+	struct diag *items;
+	size_t nr, alloc;
+	size_t max;		/* stop collecting after this many (0: 100000) */
+	size_t dropped;		/* findings past max */
+};
+#define DIAG_LIST_INIT { NULL, 0, 0, 0, 0 }
+
+/* Append a finding. NULL dl is a quiet sink (fuzzers). Returns the entry
+ * (owned by dl) or NULL. */
+struct diag *diag_add(struct diag_list *dl, enum diag_level level,
+    const char *rule, const char *file, unsigned line, unsigned col,
+    const char *fmt, ...) PS_PRINTF(7, 8);
+/* Stable sort by file, line, column. */
+void diag_list_sort(struct diag_list *dl);
+size_t diag_list_count(const struct diag_list *dl, enum diag_level level);
+const char *diag_level_name(enum diag_level level);
+/* "file:line:col: error: message [rule]" (no newline). */
+void diag_format(struct ps_buf *out, const struct diag *d);
+void diag_list_release(struct diag_list *dl);
+
+/* ---- SHA-256 ---- */
+struct sha256_ctx {
+	uint32_t h[8];
+	uint64_t len;
+	unsigned char buf[64];
+	size_t buflen;
+};
+void sha256_init(struct sha256_ctx *c);
+void sha256_update(struct sha256_ctx *c, const void *data, size_t len);
+void sha256_final(struct sha256_ctx *c, unsigned char out[32]);
+/* Lower-case hex of SHA-256(data) into out (65 bytes with NUL). */
+void sha256_hex(char out[65], const void *data, size_t len);
+
+/* ---- tag sets: key → value, kept sorted by key (byte order) ---- */
+struct tag {
+	char *key;
+	char *value;
+};
+struct tag_set {
+	struct tag *items;
+	size_t nr, alloc;
+};
+#define TAG_SET_INIT { NULL, 0, 0 }
+
+/* Insert or overwrite (copies key and value). */
+void tag_set_put(struct tag_set *ts, const char *key, const char *value);
+/* The value for key, or NULL. Borrowed. */
+const char *tag_set_get(const struct tag_set *ts, const char *key);
+bool tag_set_remove(struct tag_set *ts, const char *key);
+void tag_set_copy(struct tag_set *dst, const struct tag_set *src);
+bool tag_set_equal(const struct tag_set *a, const struct tag_set *b);
+void tag_set_release(struct tag_set *ts);
+
+/* ---- small string helpers ---- */
+/* Levenshtein distance, capped at max+1 (cheap for "did you mean"). */
+size_t ps_edit_distance(const char *a, const char *b, size_t max);
+/* Number of code points in a UTF-8 string; -1 if it is not valid UTF-8. */
+long ps_utf8_len(const char *s, size_t len);
+/* fnmatch-style glob match on '*' only (tag keys like "aws:*"). */
+bool ps_glob_match(const char *pattern, const char *s);
+
+#endif

@@ -1,0 +1,126 @@
+/* Unit tests for util: buffers, tag sets, SHA-256, UTF-8, diagnostics. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "util/util.h"
+
+static void
+test_util__buf_grows_and_formats(void **state)
+{
+	struct ps_buf b = PS_BUF_INIT;
+	int i;
+
+	(void)state;
+	assert_string_equal(ps_buf_cstr(&b), "");
+	for (i = 0; i < 1000; i++)
+		ps_buf_addf(&b, "%d,", i);
+	assert_int_equal(b.len, strlen(b.ptr));
+	assert_memory_equal(b.ptr, "0,1,2,", 6);
+	ps_buf_release(&b);
+	assert_null(b.ptr);
+}
+
+static void
+test_util__sha256_known_vectors(void **state)
+{
+	char hex[65];
+
+	(void)state;
+	sha256_hex(hex, "", 0);
+	assert_string_equal(hex,
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	sha256_hex(hex, "abc", 3);
+	assert_string_equal(hex,
+	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	sha256_hex(hex, "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56);
+	assert_string_equal(hex,
+	    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+static void
+test_util__tag_set_sorted(void **state)
+{
+	struct tag_set a = TAG_SET_INIT, b = TAG_SET_INIT;
+
+	(void)state;
+	tag_set_put(&a, "Team", "X");
+	tag_set_put(&a, "Application", "Y");
+	tag_set_put(&a, "CostCenter", "CC-1");
+	tag_set_put(&a, "Team", "Z");
+	assert_int_equal(a.nr, 3);
+	assert_string_equal(a.items[0].key, "Application");
+	assert_string_equal(a.items[2].key, "Team");
+	assert_string_equal(tag_set_get(&a, "Team"), "Z");
+	assert_null(tag_set_get(&a, "Owner"));
+	tag_set_copy(&b, &a);
+	assert_true(tag_set_equal(&a, &b));
+	assert_true(tag_set_remove(&b, "CostCenter"));
+	assert_false(tag_set_remove(&b, "CostCenter"));
+	assert_false(tag_set_equal(&a, &b));
+	tag_set_release(&a);
+	tag_set_release(&b);
+}
+
+static void
+test_util__utf8_counts_code_points(void **state)
+{
+	(void)state;
+	assert_int_equal(ps_utf8_len("abc", 3), 3);
+	assert_int_equal(ps_utf8_len("\xc3\xa9t\xc3\xa9", 5), 3);
+	assert_int_equal(ps_utf8_len("\xf0\x9f\x98\x80", 4), 1);
+	assert_int_equal(ps_utf8_len("\xc3", 1), -1);		/* truncated */
+	assert_int_equal(ps_utf8_len("\xc0\xaf", 2), -1);	/* overlong */
+	assert_int_equal(ps_utf8_len("\xed\xa0\x80", 3), -1);	/* surrogate */
+	assert_int_equal(ps_utf8_len("a\0b", 3), -1);		/* NUL */
+}
+
+static void
+test_util__edit_distance_and_glob(void **state)
+{
+	(void)state;
+	assert_int_equal(ps_edit_distance("Production", "Prodution", 3), 1);
+	assert_int_equal(ps_edit_distance("abc", "abc", 3), 0);
+	assert_int_equal(ps_edit_distance("a", "abcdefgh", 2), 3);
+	assert_true(ps_glob_match("aws:*", "aws:cloudformation:stack"));
+	assert_false(ps_glob_match("aws:*", "Team"));
+	assert_true(ps_glob_match("*", ""));
+	assert_true(ps_glob_match("a*c*e", "abcde"));
+}
+
+static void
+test_util__diags_sort_by_position(void **state)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct ps_buf b = PS_BUF_INIT;
+
+	(void)state;
+	diag_add(&dl, DIAG_ERROR, "r2", "b.yaml", 1, 1, "second file");
+	diag_add(&dl, DIAG_WARNING, "r1", "a.yaml", 9, 3, "later");
+	diag_add(&dl, DIAG_ERROR, "r0", "a.yaml", 2, 5, "earlier %d", 7);
+	diag_list_sort(&dl);
+	assert_string_equal(dl.items[0].msg, "earlier 7");
+	assert_string_equal(dl.items[2].file, "b.yaml");
+	diag_format(&b, &dl.items[0]);
+	assert_string_equal(b.ptr, "a.yaml:2:5: error: earlier 7 [r0]");
+	assert_int_equal(diag_list_count(&dl, DIAG_ERROR), 2);
+	ps_buf_release(&b);
+	diag_list_release(&dl);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_util__buf_grows_and_formats),
+		cmocka_unit_test(test_util__sha256_known_vectors),
+		cmocka_unit_test(test_util__tag_set_sorted),
+		cmocka_unit_test(test_util__utf8_counts_code_points),
+		cmocka_unit_test(test_util__edit_distance_and_glob),
+		cmocka_unit_test(test_util__diags_sort_by_position),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
