@@ -3,7 +3,7 @@ file(GLOB UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
 foreach(src ${UNIT_TESTS})
 	get_filename_component(name ${src} NAME_WE)
 	add_executable(${name} ${src})
-	target_link_libraries(${name} PRIVATE projsync_core PkgConfig::CMOCKA)
+	target_link_libraries(${name} PRIVATE projsync_core PkgConfig::CMOCKA PkgConfig::MHD)
 	add_test(NAME unit/${name} COMMAND ${name}
 		WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 	set_tests_properties(unit/${name} PROPERTIES LABELS unit TIMEOUT 300)

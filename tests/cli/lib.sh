@@ -1,0 +1,102 @@
+# Shared helpers for tests/cli/t-*.sh (sourced).  Each test runs the real
+# binaries: $PROJSYNC_BIN and $EMULATOR_BIN, set by ctest (see
+# cmake/tests.cmake); when run by hand they default to ./build.
+set -euo pipefail
+
+SRC_DIR=${SRC_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+BUILD_DIR=${BUILD_DIR:-$SRC_DIR/build}
+PROJSYNC_BIN=${PROJSYNC_BIN:-$BUILD_DIR/projsync}
+EMULATOR_BIN=${EMULATOR_BIN:-$BUILD_DIR/projsync-emulator}
+TEST_NAME=$(basename "$0" .sh)
+T=$(mktemp -d "${TMPDIR:-/tmp}/projsync-$TEST_NAME.XXXXXX")
+EMU_PID=
+EMU_URL=
+export NO_COLOR=1
+export PROJSYNC_API_KEY=test-key
+unset PROJSYNC_ENDPOINT OPENAI_BASE_URL AWS_BEARER_TOKEN_BEDROCK OPENAI_API_KEY PROJSYNC_FILE
+
+cleanup() {
+	stop_emulator
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $TEST_NAME: $*" >&2
+	exit 1
+}
+
+ok() {
+	echo "ok - $*"
+}
+
+# start_emulator [emulator args...]: start on a free port; sets EMU_URL
+# (ending in /v1) and EMU_BASE (without it), and exports PROJSYNC_ENDPOINT.
+start_emulator() {
+	stop_emulator
+	local fifo="$T/emu.out"
+	"$EMULATOR_BIN" --port 0 "$@" >"$fifo" 2>"$T/emu.err" &
+	EMU_PID=$!
+	local i line=
+	for i in $(seq 1 100); do
+		line=$(head -n1 "$fifo" 2>/dev/null || true)
+		[ -n "$line" ] && break
+		kill -0 "$EMU_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	case "$line" in
+	"listening on "*) EMU_BASE=${line#listening on } ;;
+	*) cat "$T/emu.err" >&2; fail "emulator did not start: '$line'" ;;
+	esac
+	EMU_URL=$EMU_BASE/v1
+	export PROJSYNC_ENDPOINT=$EMU_URL
+}
+
+stop_emulator() {
+	if [ -n "${EMU_PID:-}" ]; then
+		kill -TERM "$EMU_PID" 2>/dev/null || true
+		wait "$EMU_PID" 2>/dev/null || true
+		EMU_PID=
+	fi
+}
+
+# emu_get PATH: GET an emulator route (e.g. /_emulator/stats) with the test key.
+emu_get() {
+	curl -sS -H "Authorization: Bearer $PROJSYNC_API_KEY" "$EMU_BASE$1"
+}
+
+emu_post() {
+	curl -sS -X POST -H "Authorization: Bearer $PROJSYNC_API_KEY" \
+		-H 'Content-Type: application/json' --data "${2:-{\}}" "$EMU_BASE$1"
+}
+
+# run_ps EXPECTED_RC ARGS...: run projsync, capture $T/out and $T/err,
+# fail unless it exits with EXPECTED_RC.
+run_ps() {
+	local want=$1 rc=0
+	shift
+	"$PROJSYNC_BIN" "$@" >"$T/out" 2>"$T/err" || rc=$?
+	if [ "$rc" != "$want" ]; then
+		echo "--- stdout" >&2; cat "$T/out" >&2
+		echo "--- stderr" >&2; cat "$T/err" >&2
+		fail "projsync $* exited $rc, expected $want"
+	fi
+}
+
+# assert_golden ACTUAL_FILE GOLDEN_FILE: byte-for-byte; UPDATE_GOLDEN=1 rewrites.
+assert_golden() {
+	if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
+		mkdir -p "$(dirname "$2")"
+		cp "$1" "$2"
+		return 0
+	fi
+	diff -u "$2" "$1" >&2 || fail "output differs from golden file $2"
+}
+
+assert_contains() {
+	grep -qF -- "$2" "$1" || { cat "$1" >&2; fail "'$1' does not contain '$2'"; }
+}
+
+assert_not_contains() {
+	! grep -qF -- "$2" "$1" || { cat "$1" >&2; fail "'$1' contains '$2'"; }
+}
