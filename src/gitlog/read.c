@@ -1,0 +1,357 @@
+/*
+ * gitlog: reading the record back (log, show, apply --from-history).
+ */
+#include "gitlog/gitlog.h"
+#include "gitlog/gitlog_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <git2.h>
+
+struct gitlog {
+	git_repository *repo;
+};
+
+int
+gitlog_open(struct gitlog **out, const char *inventory_path,
+    const char *repo_path)
+{
+	git_repository *repo = NULL;
+	int err;
+
+	*out = NULL;
+	git_libgit2_init();
+	if ((err = gitlog__open_repo(&repo, inventory_path, repo_path,
+	    false)) < 0) {
+		git_libgit2_shutdown();
+		return err;
+	}
+	*out = xcalloc(1, sizeof(**out));
+	(*out)->repo = repo;
+	return 0;
+}
+
+void
+gitlog_free(struct gitlog *gl)
+{
+	if (!gl)
+		return;
+	git_repository_free(gl->repo);
+	free(gl);
+	git_libgit2_shutdown();
+}
+
+const char *
+gitlog_dir(const struct gitlog *gl)
+{
+	return gitlog__repo_dir(gl->repo);
+}
+
+void
+gitlog_entry_release(struct gitlog_entry *e)
+{
+	if (!e)
+		return;
+	free(e->kind);
+	free(e->summary);
+	free(e->author_name);
+	free(e->author_email);
+	free(e->inventory_commit);
+	free(e->inventory_path);
+	free(e->inventory_sha256);
+	free(e->endpoint);
+	free(e->version);
+	memset(e, 0, sizeof(*e));
+}
+
+void
+gitlog_entries_free(struct gitlog_entry *e, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; e && i < nr; i++)
+		gitlog_entry_release(&e[i]);
+	free(e);
+}
+
+static void
+set_trailer(struct gitlog_entry *e, const char *key, const char *value)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} map[] = {
+		{ "Projsync-Kind", offsetof(struct gitlog_entry, kind) },
+		{ "Inventory-Commit",
+		    offsetof(struct gitlog_entry, inventory_commit) },
+		{ "Inventory-Path",
+		    offsetof(struct gitlog_entry, inventory_path) },
+		{ "Inventory-SHA256",
+		    offsetof(struct gitlog_entry, inventory_sha256) },
+		{ "Endpoint", offsetof(struct gitlog_entry, endpoint) },
+		{ "Projsync-Version", offsetof(struct gitlog_entry, version) },
+	};
+	size_t i;
+
+	for (i = 0; i < PS_ARRAY_SIZE(map); i++) {
+		char **slot = (char **)((char *)e + map[i].off);
+
+		if (strcasecmp(key, map[i].key) != 0)
+			continue;
+		free(*slot);	/* the last one wins, like git */
+		*slot = xstrdup(value);
+		return;
+	}
+}
+
+static void
+entry_fill(struct gitlog_entry *e, git_commit *c)
+{
+	git_message_trailer_array tr = { 0 };
+	const git_signature *author = git_commit_author(c);
+	const char *msg = git_commit_message(c);
+	const char *summary;
+	size_t i;
+
+	memset(e, 0, sizeof(*e));
+	git_oid_tostr(e->id, sizeof(e->id), git_commit_id(c));
+	memcpy(e->short_id, e->id, 7);
+	e->short_id[7] = '\0';
+	e->time = (int64_t)git_commit_time(c);
+	e->offset = git_commit_time_offset(c);
+	summary = git_commit_summary(c);
+	e->summary = xstrdup(summary ? summary : "");
+	e->author_name = xstrdup(author && author->name ? author->name : "");
+	e->author_email = xstrdup(author && author->email ? author->email :
+	    "");
+	if (msg && git_message_trailers(&tr, msg) == 0)
+		for (i = 0; i < tr.count; i++)
+			set_trailer(e, tr.trailers[i].key,
+			    tr.trailers[i].value);
+	git_message_trailer_array_free(&tr);
+	git_error_clear();
+	/* Only our two kinds count; anything else is not a record. */
+	if (e->kind && strcmp(e->kind, "plan") && strcmp(e->kind, "apply")) {
+		free(e->kind);
+		e->kind = NULL;
+	}
+}
+
+/* The commit at rev (NULL: the tip of the history). */
+static int
+resolve(git_commit **out, struct gitlog *gl, const char *rev)
+{
+	git_object *obj = NULL;
+	int rc, err = 0;
+
+	*out = NULL;
+	rc = git_revparse_single(&obj, gl->repo, rev ? rev : GITLOG_REF);
+	if (rc == GIT_ENOTFOUND && !rev)
+		return ps_error(PS_ENOTFOUND, "nothing recorded yet in '%s' "
+		    "(no branch '%s')", gitlog_dir(gl), GITLOG_BRANCH);
+	if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC)
+		return ps_error(PS_ENOTFOUND, "unknown revision '%s' in '%s'",
+		    rev, gitlog_dir(gl));
+	if (rc < 0)
+		return gitlog__error(rc, "cannot resolve '%s'", rev ? rev :
+		    GITLOG_BRANCH);
+	rc = git_object_peel((git_object **)out, obj, GIT_OBJECT_COMMIT);
+	if (rc < 0)
+		err = ps_error(PS_ENOTFOUND, "'%s' is not a commit", rev ?
+		    rev : GITLOG_REF);
+	git_error_clear();
+	git_object_free(obj);
+	return err;
+}
+
+int
+gitlog_lookup(struct gitlog_entry *out, struct gitlog *gl, const char *rev)
+{
+	git_commit *c = NULL;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if ((err = resolve(&c, gl, rev)) < 0)
+		return err;
+	entry_fill(out, c);
+	git_commit_free(c);
+	return 0;
+}
+
+/*
+ * Walk the history newest first (first parents), calling fn for each
+ * commit until it returns non-zero.  A missing branch is an empty walk.
+ */
+static int
+walk(struct gitlog *gl, int (*fn)(git_commit *c, void *payload),
+    void *payload)
+{
+	git_revwalk *w = NULL;
+	git_commit *c = NULL;
+	git_oid id;
+	int rc, err = 0;
+
+	if ((rc = git_revwalk_new(&w, gl->repo)) < 0)
+		return gitlog__error(rc, "cannot walk the history");
+	git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL);
+	git_revwalk_simplify_first_parent(w);
+	rc = git_revwalk_push_ref(w, GITLOG_REF);
+	if (rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		goto out;
+	}
+	if (rc < 0) {
+		err = gitlog__error(rc, "cannot read '%s'", GITLOG_REF);
+		goto out;
+	}
+	while ((rc = git_revwalk_next(&id, w)) == 0) {
+		if ((rc = git_commit_lookup(&c, gl->repo, &id)) < 0)
+			break;
+		rc = fn(c, payload);
+		git_commit_free(c);
+		if (rc)
+			break;
+	}
+	if (rc < 0 && rc != GIT_ITEROVER)
+		err = gitlog__error(rc, "cannot walk '%s'", GITLOG_REF);
+out:
+	git_revwalk_free(w);
+	return err;
+}
+
+struct list_state {
+	struct gitlog_entry *items;
+	size_t nr, alloc, max;
+};
+
+static int
+list_one(git_commit *c, void *payload)
+{
+	struct list_state *s = payload;
+
+	xgrow(&s->items, &s->alloc, s->nr + 1, sizeof(*s->items));
+	entry_fill(&s->items[s->nr++], c);
+	return s->max && s->nr >= s->max;
+}
+
+int
+gitlog_list(struct gitlog_entry **out, size_t *nr, struct gitlog *gl,
+    size_t max)
+{
+	struct list_state s = { NULL, 0, 0, max };
+	int err;
+
+	*out = NULL;
+	*nr = 0;
+	if ((err = walk(gl, list_one, &s)) < 0) {
+		gitlog_entries_free(s.items, s.nr);
+		return err;
+	}
+	*out = s.items;
+	*nr = s.nr;
+	return 0;
+}
+
+struct latest_state {
+	const char *kind;
+	struct gitlog_entry *out;
+	bool found;
+};
+
+static int
+latest_one(git_commit *c, void *payload)
+{
+	struct latest_state *s = payload;
+
+	entry_fill(s->out, c);
+	if (s->out->kind && !strcmp(s->out->kind, s->kind)) {
+		s->found = true;
+		return 1;
+	}
+	gitlog_entry_release(s->out);
+	return 0;
+}
+
+int
+gitlog_latest(struct gitlog_entry *out, struct gitlog *gl, const char *kind)
+{
+	struct latest_state s = { kind, out, false };
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if ((err = walk(gl, latest_one, &s)) < 0)
+		return err;
+	if (!s.found)
+		return ps_error(PS_ENOTFOUND, "no %s recorded in '%s' (branch "
+		    "'%s')", kind, gitlog_dir(gl), GITLOG_BRANCH);
+	return 0;
+}
+
+int
+gitlog_blob(struct ps_buf *out, struct gitlog *gl, const char *rev,
+    const char *path)
+{
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *te = NULL;
+	git_blob *blob = NULL;
+	char hex[8];
+	int rc, err;
+
+	ps_buf_reset(out);
+	if ((err = resolve(&c, gl, rev)) < 0)
+		return err;
+	git_oid_tostr(hex, sizeof(hex), git_commit_id(c));
+	if ((rc = git_commit_tree(&tree, c)) < 0) {
+		err = gitlog__error(rc, "cannot read the tree of %s", hex);
+		goto out;
+	}
+	rc = git_tree_entry_bypath(&te, tree, path);
+	if (rc == GIT_ENOTFOUND || (rc == 0 &&
+	    git_tree_entry_type(te) != GIT_OBJECT_BLOB)) {
+		err = ps_error(PS_ENOTFOUND, "commit %s (%s) has no file '%s'",
+		    hex, rev ? rev : GITLOG_BRANCH, path);
+		goto out;
+	}
+	if (rc < 0 || (rc = git_blob_lookup(&blob, gl->repo,
+	    git_tree_entry_id(te))) < 0) {
+		err = gitlog__error(rc, "cannot read '%s' in %s", path, hex);
+		goto out;
+	}
+	if (git_blob_rawsize(blob) > GITLOG_MAX_FILE_BYTES) {
+		err = ps_error(PS_EINVALID, "'%s' in %s is larger than %u "
+		    "bytes", path, hex, GITLOG_MAX_FILE_BYTES);
+		goto out;
+	}
+	ps_buf_add(out, git_blob_rawcontent(blob),
+	    (size_t)git_blob_rawsize(blob));
+out:
+	git_blob_free(blob);
+	git_tree_entry_free(te);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return err;
+}
+
+int
+gitlog_read_file(struct ps_buf *out, const char *inventory_path,
+    const char *repo_path, const char *rev, const char *name)
+{
+	struct gitlog *gl = NULL;
+	struct gitlog_entry e;
+	int err;
+
+	ps_buf_reset(out);
+	if ((err = gitlog_open(&gl, inventory_path, repo_path)) < 0)
+		return err;
+	if (!rev) {
+		if ((err = gitlog_latest(&e, gl, "plan")) == 0)
+			err = gitlog_blob(out, gl, e.id, name);
+		gitlog_entry_release(&e);
+	} else
+		err = gitlog_blob(out, gl, rev, name);
+	gitlog_free(gl);
+	return err;
+}
