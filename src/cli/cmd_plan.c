@@ -1,11 +1,202 @@
-/* cli: `projsync plan` (placeholder until its module lands). */
+/*
+ * cli: `projsync plan` — list the account, diff it against the inventory,
+ * print the plan (text, json or markdown), optionally save it (-o) and
+ * record it in git (--record).  Owned by the plan module's author.
+ */
 #include "cli/cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gitlog/gitlog.h"
+#include "plan/plan.h"
+
+static const char plan_help[] =
+    "  -o, --out PLANFILE    also save the plan (JSON, mode 0600) for\n"
+    "                        'projsync apply PLANFILE'\n"
+    "      --format FORMAT   text (default), json (the plan document) or\n"
+    "                        markdown (for pull-request comments)\n"
+    "      --detailed-exitcode\n"
+    "                        exit 2 when there are changes, 0 when there are none\n"
+    "      --record          record the plan in git on projsync/history\n"
+    "                        (also settings.record: true)\n"
+    "      --record-repo PATH\n"
+    "                        record in this repository (implies --record)\n";
+
+enum plan_format { FMT_TEXT, FMT_JSON, FMT_MARKDOWN };
+
+enum { OPT_FORMAT = 256, OPT_DETAILED, OPT_RECORD, OPT_RECORD_REPO };
+
+static const struct option plan_longopts[] = {
+	{ "out", required_argument, NULL, 'o' },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "detailed-exitcode", no_argument, NULL, OPT_DETAILED },
+	{ "record", no_argument, NULL, OPT_RECORD },
+	{ "record-repo", required_argument, NULL, OPT_RECORD_REPO },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The inventory's commit for the plan file: "hex", "hex-dirty" or NULL. */
+static char *
+inventory_commit(const struct cli_ctx *ctx, const char *path)
+{
+	char hex[41];
+	bool dirty = false;
+
+	if (gitlog_inventory_commit(hex, &dirty, path) < 0) {
+		if (ctx->verbose)
+			fprintf(stderr, "projsync: no git commit for '%s': %s\n",
+			    path, ps_error_last());
+		ps_error_clear();
+		return NULL;
+	}
+	return xasprintf("%s%s", hex, dirty ? "-dirty" : "");
+}
+
+static int
+record_plan(const struct cli_ctx *ctx, const struct plan *p,
+    const struct inventory *inv, const char *repo)
+{
+	struct ps_buf json = PS_BUF_INIT, md = PS_BUF_INIT, sum = PS_BUF_INIT;
+	char hex[41];
+	int err;
+
+	plan_to_json(&json, p);
+	plan_render_markdown(&md, p);
+	plan_render_summary(&sum, p);
+	err = gitlog_record_plan(hex, inv->path, repo, sum.ptr, p->endpoint,
+	    json.ptr, md.ptr, NULL);
+	if (err == 0 && !ctx->quiet)
+		fprintf(stderr, "projsync: recorded the plan as %.7s on %s\n",
+		    hex, GITLOG_BRANCH);
+	ps_buf_release(&json);
+	ps_buf_release(&md);
+	ps_buf_release(&sum);
+	return err;
+}
 
 int
 cmd_plan(int argc, char **argv, struct cli_ctx *ctx)
 {
-	(void)argc;
-	(void)argv;
-	cli_error(ctx, "'plan' is not implemented yet");
-	return EXIT_ERROR;
+	const struct cli_command *self = cli_command_find("plan");
+	struct live_state live = LIVE_STATE_INIT;
+	struct plan_options popts = { 0 };
+	struct ps_buf doc = PS_BUF_INIT;
+	struct inventory *inv = NULL;
+	struct api_client *api = NULL;
+	struct plan *p = NULL;
+	enum plan_format fmt = FMT_TEXT;
+	const char *out_path = NULL, *record_repo = NULL;
+	bool detailed = false, record = false;
+	char *commit = NULL;
+	size_t i;
+	int c, rc = EXIT_OK, err;
+
+	while ((c = getopt_long(argc, argv, "+ho:", plan_longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			cli_print_help(stdout, self, plan_help);
+			return EXIT_OK;
+		case 'o':
+			out_path = optarg;
+			break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "text"))
+				fmt = FMT_TEXT;
+			else if (!strcmp(optarg, "json"))
+				fmt = FMT_JSON;
+			else if (!strcmp(optarg, "markdown") ||
+			    !strcmp(optarg, "md"))
+				fmt = FMT_MARKDOWN;
+			else
+				return cli_usage_error(ctx, "unknown format "
+				    "'%s' (expected text, json or markdown)",
+				    optarg);
+			break;
+		case OPT_DETAILED:
+			detailed = true;
+			break;
+		case OPT_RECORD:
+			record = true;
+			break;
+		case OPT_RECORD_REPO:
+			record_repo = optarg;
+			record = true;
+			break;
+		default:
+			return cli_usage_error(ctx, "invalid option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(ctx, "unexpected argument '%s'",
+		    argv[optind]);
+	if (out_path && !*out_path)
+		return cli_usage_error(ctx, "-o needs a file name");
+
+	if ((rc = cli_load_inventory(&inv, ctx, true)) != 0)
+		goto out;
+	if ((rc = cli_api_client(&api, ctx, inv)) != 0)
+		goto out;
+	if ((err = api_list_projects(api, &live)) < 0) {
+		rc = cli_fail(ctx, err);
+		goto out;
+	}
+	commit = inventory_commit(ctx, inv->path);
+	popts.endpoint = api_client_endpoint(api);
+	popts.git_commit = commit;
+	if ((err = plan_diff(&p, inv, &live, &popts)) < 0) {
+		rc = cli_fail(ctx, err);
+		goto out;
+	}
+	for (i = 0; i < p->warnings_nr; i++)
+		cli_warning(ctx, "%s", p->warnings[i]);
+
+	switch (fmt) {
+	case FMT_TEXT:
+		plan_render_text(&doc, p, ctx->color_out ? PLAN_RENDER_COLOR : 0);
+		break;
+	case FMT_JSON:
+		plan_to_json(&doc, p);
+		break;
+	case FMT_MARKDOWN:
+		plan_render_markdown(&doc, p);
+		break;
+	}
+	fwrite(doc.ptr, 1, doc.len, stdout);
+	fflush(stdout);
+
+	if (out_path) {
+		ps_buf_reset(&doc);
+		plan_to_json(&doc, p);
+		/* 0600: a plan names every project and tag of the account */
+		if ((err = ps_write_file_atomic(out_path, doc.ptr, doc.len,
+		    0600)) < 0) {
+			rc = cli_fail(ctx, err);
+			goto out;
+		}
+		if (!ctx->quiet)
+			fprintf(stderr, "projsync: saved the plan to '%s'; "
+			    "apply it with 'projsync apply %s'\n", out_path,
+			    out_path);
+	}
+	if (record || inv->settings.record) {
+		if ((err = record_plan(ctx, p, inv, record_repo)) < 0) {
+			rc = cli_fail(ctx, err);
+			goto out;
+		}
+	}
+	rc = detailed && plan_change_count(p) > 0 ? EXIT_CHANGES : EXIT_OK;
+out:
+	plan_free(p);
+	free(commit);
+	ps_buf_release(&doc);
+	live_state_release(&live);
+	api_client_free(api);
+	inventory_free(inv);
+	return rc;
 }

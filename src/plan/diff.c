@@ -1,0 +1,736 @@
+/* plan: matching inventory projects to live ones, actions, safety checks. */
+#include "plan/plan.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan/internal.h"
+
+/* ---- plan model helpers ---- */
+
+int
+plan__strcmp_null(const char *a, const char *b)
+{
+	if (!a || !b)
+		return !a && !b ? 0 : !a ? -1 : 1;
+	return strcmp(a, b);
+}
+
+struct plan_change *
+plan__add_change(struct plan *p, enum plan_action a)
+{
+	struct plan_change *c;
+
+	xgrow(&p->changes, &p->changes_alloc, p->changes_nr + 1,
+	    sizeof(*p->changes));
+	c = &p->changes[p->changes_nr++];
+	memset(c, 0, sizeof(*c));
+	c->action = a;
+	return c;
+}
+
+void
+plan__change_release(struct plan_change *c)
+{
+	size_t i;
+
+	free(c->id);
+	free(c->name);
+	free(c->rename_from);
+	tag_set_release(&c->tags);
+	tag_set_release(&c->add_tags);
+	for (i = 0; i < c->remove_nr; i++)
+		free(c->remove_tag_keys[i]);
+	free(c->remove_tag_keys);
+	live_project_release(&c->before);
+	memset(c, 0, sizeof(*c));
+}
+
+void
+plan__add_warning(struct plan *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	xgrow(&p->warnings, &p->warnings_alloc, p->warnings_nr + 1,
+	    sizeof(*p->warnings));
+	va_start(ap, fmt);
+	p->warnings[p->warnings_nr++] = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+void
+plan__add_violation(struct plan *p, enum plan_violation_kind kind,
+    bool overridable, const char *fmt, ...)
+{
+	struct plan_violation *v;
+	va_list ap;
+
+	xgrow(&p->violations, &p->violations_alloc, p->violations_nr + 1,
+	    sizeof(*p->violations));
+	v = &p->violations[p->violations_nr++];
+	v->kind = kind;
+	v->overridable = overridable;
+	va_start(ap, fmt);
+	v->message = xvasprintf(fmt, ap);
+	va_end(ap);
+	p->safety_ok = false;
+}
+
+void
+plan__add_fingerprint(struct plan *p, const char *id, const char *sha)
+{
+	struct plan_fingerprint *f;
+
+	xgrow(&p->fingerprints, &p->fingerprints_alloc,
+	    p->fingerprints_nr + 1, sizeof(*p->fingerprints));
+	f = &p->fingerprints[p->fingerprints_nr++];
+	f->id = xstrdup(id);
+	memcpy(f->sha256, sha, 64);
+	f->sha256[64] = '\0';
+}
+
+static int
+cmp_change(const void *a, const void *b)
+{
+	const struct plan_change *x = a, *y = b;
+	int c = plan__strcmp_null(x->name, y->name);
+
+	if (c)
+		return c;
+	/* a create (no id yet) before the project with an id */
+	if ((c = plan__strcmp_null(x->id, y->id)))
+		return c;
+	return (int)x->action - (int)y->action;
+}
+
+static int
+cmp_fingerprint(const void *a, const void *b)
+{
+	const struct plan_fingerprint *x = a, *y = b;
+
+	return strcmp(x->id, y->id);
+}
+
+void
+plan__sort(struct plan *p)
+{
+	if (p->changes_nr > 1)
+		qsort(p->changes, p->changes_nr, sizeof(*p->changes),
+		    cmp_change);
+	plan__sort_fingerprints(p);
+}
+
+void
+plan__sort_fingerprints(struct plan *p)
+{
+	if (p->fingerprints_nr > 1)
+		qsort(p->fingerprints, p->fingerprints_nr,
+		    sizeof(*p->fingerprints), cmp_fingerprint);
+}
+
+void
+plan__count(const struct plan *p, struct plan_summary *s)
+{
+	size_t i;
+
+	s->create = s->update = s->archive = s->unmanaged = 0;
+	for (i = 0; i < p->changes_nr; i++) {
+		switch (p->changes[i].action) {
+		case PLAN_CREATE: s->create++; break;
+		case PLAN_UPDATE: s->update++; break;
+		case PLAN_ARCHIVE: s->archive++; break;
+		case PLAN_UNMANAGED: s->unmanaged++; break;
+		}
+	}
+}
+
+void
+plan__tags_after(struct tag_set *out, const struct plan_change *c)
+{
+	size_t i;
+
+	tag_set_copy(out, &c->before.tags);
+	for (i = 0; i < c->remove_nr; i++)
+		tag_set_remove(out, c->remove_tag_keys[i]);
+	for (i = 0; i < c->add_tags.nr; i++)
+		tag_set_put(out, c->add_tags.items[i].key,
+		    c->add_tags.items[i].value);
+}
+
+void
+plan_free(struct plan *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	free(p->endpoint);
+	free(p->inventory_path);
+	free(p->git_commit);
+	for (i = 0; i < p->changes_nr; i++)
+		plan__change_release(&p->changes[i]);
+	free(p->changes);
+	for (i = 0; i < p->fingerprints_nr; i++)
+		free(p->fingerprints[i].id);
+	free(p->fingerprints);
+	for (i = 0; i < p->warnings_nr; i++)
+		free(p->warnings[i]);
+	free(p->warnings);
+	for (i = 0; i < p->violations_nr; i++)
+		free(p->violations[i].message);
+	free(p->violations);
+	free(p);
+}
+
+size_t
+plan_change_count(const struct plan *p)
+{
+	return p->summary.create + p->summary.update + p->summary.archive;
+}
+
+bool
+plan_has_hard_violation(const struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->violations_nr; i++)
+		if (!p->violations[i].overridable)
+			return true;
+	return false;
+}
+
+const char *
+plan_fingerprint_find(const struct plan *p, const char *id)
+{
+	struct plan_fingerprint key, *f;
+
+	key.id = (char *)id;
+	f = bsearch(&key, p->fingerprints, p->fingerprints_nr,
+	    sizeof(*p->fingerprints), cmp_fingerprint);
+	return f ? f->sha256 : NULL;
+}
+
+const char *
+plan_action_name(enum plan_action a)
+{
+	switch (a) {
+	case PLAN_CREATE: return "create";
+	case PLAN_UPDATE: return "update";
+	case PLAN_ARCHIVE: return "archive";
+	case PLAN_UNMANAGED: return "unmanaged";
+	}
+	return "?";
+}
+
+const char *
+plan_violation_kind_name(enum plan_violation_kind k)
+{
+	switch (k) {
+	case PLAN_VIOLATION_MAX_CHANGES: return "max-changes";
+	case PLAN_VIOLATION_MAX_CHANGE_PERCENT: return "max-change-percent";
+	case PLAN_VIOLATION_MASS_TAG_CHANGE: return "mass-tag-change";
+	case PLAN_VIOLATION_PROJECT_LIMIT: return "project-limit";
+	}
+	return "?";
+}
+
+char *
+plan_endpoint_sanitize(const char *url)
+{
+	struct ps_buf b = PS_BUF_INIT;
+	const char *auth, *end, *at, *p;
+
+	if (!url)
+		return NULL;
+	/* authority runs from after "scheme://" to the next '/', '?' or '#' */
+	p = strstr(url, "://");
+	auth = p ? p + 3 : url;
+	end = auth + strcspn(auth, "/?#");
+	ps_buf_add(&b, url, (size_t)(auth - url));
+	at = NULL;
+	for (p = auth; p < end; p++)
+		if (*p == '@')
+			at = p;		/* the last '@' ends the userinfo */
+	if (at)
+		auth = at + 1;
+	ps_buf_add(&b, auth, (size_t)(end - auth));
+	/* the path, without a query or fragment (they could carry a key) */
+	ps_buf_add(&b, end, strcspn(end, "?#"));
+	return ps_buf_detach(&b);
+}
+
+/* ---- diff ---- */
+
+static int
+cmp_live_id(const void *a, const void *b)
+{
+	const struct live_project *x = *(const struct live_project *const *)a;
+	const struct live_project *y = *(const struct live_project *const *)b;
+
+	return strcmp(x->id, y->id);
+}
+
+static int
+cmp_live_name(const void *a, const void *b)
+{
+	const struct live_project *x = *(const struct live_project *const *)a;
+	const struct live_project *y = *(const struct live_project *const *)b;
+	int c = plan__strcmp_null(x->name, y->name);
+
+	return c ? c : strcmp(x->id, y->id);
+}
+
+static const struct live_project *
+find_id(const struct live_project **by_id, size_t nr, const char *id)
+{
+	size_t lo = 0, hi = nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(by_id[mid]->id, id);
+		if (c == 0)
+			return by_id[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* First index in by_name (sorted by name, id) whose name is name; *n gets
+ * how many share it. */
+static size_t
+find_name(const struct live_project **by_name, size_t nr, const char *name,
+    size_t *n)
+{
+	size_t lo = 0, hi = nr, first;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (plan__strcmp_null(by_name[mid]->name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first = lo;
+	while (lo < nr && plan__strcmp_null(by_name[lo]->name, name) == 0)
+		lo++;
+	*n = lo - first;
+	return first;
+}
+
+static bool
+is_default(const struct live_project *lp)
+{
+	return strcmp(lp->id, "default") == 0;
+}
+
+/* "file:line:col: " when the inventory knows where the project is. */
+static void
+add_pos(struct ps_buf *b, const struct inv_pos *pos)
+{
+	if (pos->file && pos->line)
+		ps_buf_addf(b, "%s:%u:%u: ", pos->file, pos->line, pos->col);
+}
+
+static void
+add_problem(struct ps_buf *errs, const struct inv_pos *pos, const char *fmt,
+    ...) PS_PRINTF(3, 4);
+
+static void
+add_problem(struct ps_buf *errs, const struct inv_pos *pos, const char *fmt,
+    ...)
+{
+	va_list ap;
+
+	if (errs->len)
+		ps_buf_addch(errs, '\n');
+	add_pos(errs, pos);
+	va_start(ap, fmt);
+	ps_buf_vaddf(errs, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The update that makes lp look like ip, honouring ignore_tags; NULL when
+ * nothing differs.  Inventory keys that ignore_tags covers go to `ignored`.
+ */
+static bool
+diff_update(struct plan *p, const struct inventory *inv,
+    const struct inv_project *ip, const struct live_project *lp,
+    struct tag_set *ignored)
+{
+	struct plan_change *c;
+	struct tag_set add = TAG_SET_INIT;
+	char **rm = NULL;
+	size_t rm_nr = 0, rm_alloc = 0, i;
+	bool rename = plan__strcmp_null(ip->name, lp->name) != 0;
+
+	for (i = 0; i < ip->tags.nr; i++) {
+		const struct tag *t = &ip->tags.items[i];
+		const char *cur;
+
+		if (inventory_tag_ignored(inv, t->key)) {
+			tag_set_put(ignored, t->key, "");
+			continue;
+		}
+		cur = tag_set_get(&lp->tags, t->key);
+		if (!cur || strcmp(cur, t->value) != 0)
+			tag_set_put(&add, t->key, t->value);
+	}
+	/* live tags are sorted, so rm comes out sorted */
+	for (i = 0; i < lp->tags.nr; i++) {
+		const char *key = lp->tags.items[i].key;
+
+		if (inventory_tag_ignored(inv, key) ||
+		    tag_set_get(&ip->tags, key))
+			continue;
+		xgrow(&rm, &rm_alloc, rm_nr + 1, sizeof(*rm));
+		rm[rm_nr++] = xstrdup(key);
+	}
+	if (!rename && !add.nr && !rm_nr) {
+		tag_set_release(&add);
+		return false;
+	}
+	c = plan__add_change(p, PLAN_UPDATE);
+	c->id = xstrdup(lp->id);
+	c->name = xstrdup(ip->name);
+	c->rename = rename;
+	c->rename_from = rename ? xstrdup(lp->name) : NULL;
+	c->add_tags = add;		/* moved */
+	c->remove_tag_keys = rm;	/* moved */
+	c->remove_nr = rm_nr;
+	c->has_before = true;
+	live_project_copy(&c->before, lp);
+	return true;
+}
+
+static void
+add_archive(struct plan *p, const struct live_project *lp,
+    enum plan_archive_reason reason)
+{
+	struct plan_change *c = plan__add_change(p, PLAN_ARCHIVE);
+
+	c->id = xstrdup(lp->id);
+	c->name = xstrdup(lp->name);
+	c->reason = reason;
+	c->has_before = true;
+	live_project_copy(&c->before, lp);
+}
+
+static void
+add_create(struct plan *p, const struct inventory *inv,
+    const struct inv_project *ip, struct tag_set *ignored)
+{
+	struct plan_change *c = plan__add_change(p, PLAN_CREATE);
+	size_t i;
+
+	c->name = xstrdup(ip->name);
+	for (i = 0; i < ip->tags.nr; i++) {
+		const struct tag *t = &ip->tags.items[i];
+
+		if (inventory_tag_ignored(inv, t->key))
+			tag_set_put(ignored, t->key, "");
+		else
+			tag_set_put(&c->tags, t->key, t->value);
+	}
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* DESIGN.md §4: thresholds recorded as violations; apply refuses them. */
+static void
+check_safety(struct plan *p, const struct inventory *inv, size_t managed,
+    size_t active_now)
+{
+	const struct inv_safety *s = &inv->settings.safety;
+	size_t changes = plan_change_count(p);
+	size_t touched = p->summary.update + p->summary.archive;
+	size_t i, j;
+	bool pct_applies = s->max_change_percent > 0 && managed > 0 &&
+	    managed >= s->min_projects_for_percent;
+
+	p->safety_ok = true;
+	if (s->max_changes > 0 && changes > s->max_changes)
+		plan__add_violation(p, PLAN_VIOLATION_MAX_CHANGES, true,
+		    "the plan makes %zu changes, more than "
+		    "settings.safety.max_changes (%u)", changes, s->max_changes);
+	if (pct_applies && touched * 100 > (size_t)s->max_change_percent * managed)
+		plan__add_violation(p, PLAN_VIOLATION_MAX_CHANGE_PERCENT, true,
+		    "the plan updates or archives %zu of %zu managed projects "
+		    "(%zu%%), more than settings.safety.max_change_percent "
+		    "(%u%%)", touched, managed, touched * 100 / managed,
+		    s->max_change_percent);
+	if (pct_applies) {
+		/* every key each update adds, changes or removes, sorted so
+		 * equal keys form runs (and the report is stable) */
+		const char **keys = NULL;
+		size_t nkeys = 0, alloc = 0, run;
+
+		for (i = 0; i < p->changes_nr; i++) {
+			const struct plan_change *c = &p->changes[i];
+
+			if (c->action != PLAN_UPDATE)
+				continue;
+			xgrow(&keys, &alloc, nkeys + c->add_tags.nr +
+			    c->remove_nr, sizeof(*keys));
+			for (j = 0; j < c->add_tags.nr; j++)
+				keys[nkeys++] = c->add_tags.items[j].key;
+			for (j = 0; j < c->remove_nr; j++)
+				keys[nkeys++] = c->remove_tag_keys[j];
+		}
+		if (nkeys > 1)
+			qsort(keys, nkeys, sizeof(*keys), cmp_str);
+		for (i = 0; i < nkeys; i += run) {
+			for (run = 1; i + run < nkeys &&
+			    strcmp(keys[i], keys[i + run]) == 0; run++)
+				;
+			if (run * 100 > (size_t)s->max_change_percent * managed)
+				plan__add_violation(p,
+				    PLAN_VIOLATION_MASS_TAG_CHANGE, true,
+				    "tag '%s' changes on %zu of %zu managed "
+				    "projects (%zu%%), more than "
+				    "settings.safety.max_change_percent (%u%%)",
+				    keys[i], run, managed, run * 100 / managed,
+				    s->max_change_percent);
+		}
+		free(keys);
+	}
+	if (inv->settings.project_limit > 0 && p->summary.create > 0) {
+		size_t after = active_now + p->summary.create;
+
+		after = after > p->summary.archive ? after - p->summary.archive : 0;
+		if (after > inv->settings.project_limit)
+			plan__add_violation(p, PLAN_VIOLATION_PROJECT_LIMIT,
+			    false, "creating %zu projects would bring the account "
+			    "to %zu active projects (%zu now, %zu archived by "
+			    "this plan), more than settings.project_limit (%u)",
+			    p->summary.create, after, active_now,
+			    p->summary.archive, inv->settings.project_limit);
+	}
+}
+
+int
+plan_diff(struct plan **out, const struct inventory *inv,
+    const struct live_state *live, const struct plan_options *opts)
+{
+	const struct live_project **by_id = NULL, **by_name = NULL;
+	const struct live_project **arch = NULL, **match = NULL;
+	const struct inv_project **pinned_by = NULL;
+	struct tag_set ignored = TAG_SET_INIT;
+	struct ps_buf errs = PS_BUF_INIT;
+	size_t by_name_nr = 0, arch_nr = 0, managed = 0, active_now = 0;
+	size_t i, j, n;
+	struct plan *p;
+	int err = 0;
+
+	*out = NULL;
+	p = xcalloc(1, sizeof(*p));
+	p->format_version = PLAN_FORMAT_VERSION;
+	p->endpoint = plan_endpoint_sanitize(opts && opts->endpoint ?
+	    opts->endpoint : "");
+	p->inventory_path = xstrdup(inv->path);
+	memcpy(p->inventory_sha256, inv->sha256, sizeof(p->inventory_sha256));
+	p->inventory_sha256[64] = '\0';
+	p->git_commit = xstrdup(opts ? opts->git_commit : NULL);
+
+	by_id = xcalloc(live->nr + 1, sizeof(*by_id));
+	by_name = xcalloc(live->nr + 1, sizeof(*by_name));
+	arch = xcalloc(live->nr + 1, sizeof(*arch));
+	pinned_by = xcalloc(live->nr + 1, sizeof(*pinned_by));
+	match = xcalloc(inv->projects_nr + 1, sizeof(*match));
+
+	for (i = 0; i < live->nr; i++)
+		by_id[i] = &live->items[i];
+	qsort(by_id, live->nr, sizeof(*by_id), cmp_live_id);
+	for (i = 1; i < live->nr; i++)
+		if (strcmp(by_id[i - 1]->id, by_id[i]->id) == 0) {
+			err = ps_error(PS_EHTTP, "the live listing contains "
+			    "project '%s' twice; the list is inconsistent, "
+			    "try again", by_id[i]->id);
+			goto out;
+		}
+
+	/* 1. id pins claim their live project first */
+	for (i = 0; i < inv->projects_nr; i++) {
+		const struct inv_project *ip = &inv->projects[i];
+		const struct live_project *lp;
+		size_t li;
+
+		if (!ip->id)
+			continue;
+		if (strcmp(ip->id, "default") == 0) {
+			add_problem(&errs, &ip->id_pos, "project '%s' is pinned "
+			    "to 'default'; the default project is never managed",
+			    ip->name);
+			continue;
+		}
+		if (!(lp = find_id(by_id, live->nr, ip->id))) {
+			add_problem(&errs, &ip->id_pos, "project '%s' is pinned "
+			    "to '%s', which does not exist in the account "
+			    "(remove the 'id:' pin to create it)", ip->name,
+			    ip->id);
+			continue;
+		}
+		li = (size_t)(lp - live->items);
+		if (pinned_by[li]) {
+			add_problem(&errs, &ip->id_pos, "projects '%s' and '%s' "
+			    "are both pinned to '%s'", pinned_by[li]->name,
+			    ip->name, ip->id);
+			continue;
+		}
+		if (lp->archived && !ip->archived) {
+			add_problem(&errs, &ip->id_pos, "project '%s' is pinned "
+			    "to '%s', which is archived; archiving is "
+			    "irreversible, so it cannot be made active again "
+			    "(set 'archived: true', or remove the 'id:' pin to "
+			    "create a new project)", ip->name, ip->id);
+			continue;
+		}
+		pinned_by[li] = ip;
+		match[i] = lp;
+	}
+
+	/* 2. the rest match by name among active, unclaimed projects */
+	for (i = 0; i < live->nr; i++) {
+		const struct live_project *lp = &live->items[i];
+
+		if (is_default(lp) || !lp->name)
+			continue;
+		if (lp->archived)
+			arch[arch_nr++] = lp;
+		else if (!pinned_by[i])
+			by_name[by_name_nr++] = lp;
+	}
+	qsort(by_name, by_name_nr, sizeof(*by_name), cmp_live_name);
+	qsort(arch, arch_nr, sizeof(*arch), cmp_live_name);
+	for (i = 0; i < inv->projects_nr; i++) {
+		const struct inv_project *ip = &inv->projects[i];
+		size_t first;
+
+		if (ip->id)
+			continue;
+		first = find_name(by_name, by_name_nr, ip->name, &n);
+		if (n > 1) {
+			struct ps_buf ids = PS_BUF_INIT;
+
+			for (j = 0; j < n; j++)
+				ps_buf_addf(&ids, "%s%s", j ? ", " : "",
+				    by_name[first + j]->id);
+			add_problem(&errs, &ip->name_pos, "project '%s' matches "
+			    "%zu active projects with that name (%s); add an "
+			    "'id:' pin to choose one", ip->name, n, ids.ptr);
+			ps_buf_release(&ids);
+			continue;
+		}
+		if (n == 1) {
+			match[i] = by_name[first];
+			pinned_by[by_name[first] - live->items] = ip;
+			continue;
+		}
+		if (ip->archived)
+			continue;
+		first = find_name(arch, arch_nr, ip->name, &n);
+		if (n > 0) {
+			struct ps_buf ids = PS_BUF_INIT;
+
+			for (j = 0; j < n; j++)
+				ps_buf_addf(&ids, "%s%s", j ? ", " : "",
+				    arch[first + j]->id);
+			plan__add_warning(p, "project '%s' exists only as "
+			    "archived (%s); archiving is irreversible, so a new "
+			    "project will be created and the old ID is gone for "
+			    "good", ip->name, ids.ptr);
+			ps_buf_release(&ids);
+		}
+	}
+	if (errs.len) {
+		err = ps_error(PS_EREFUSED, "%s", errs.ptr);
+		goto out;
+	}
+
+	/* 3. actions for inventory projects */
+	for (i = 0; i < inv->projects_nr; i++) {
+		const struct inv_project *ip = &inv->projects[i];
+		const struct live_project *lp = match[i];
+
+		if (lp && !lp->archived)
+			managed++;
+		if (!lp) {
+			if (ip->archived)
+				p->summary.unchanged++;	/* nothing to archive */
+			else
+				add_create(p, inv, ip, &ignored);
+		} else if (lp->archived) {
+			p->summary.unchanged++;		/* archived, as wanted */
+		} else if (ip->archived) {
+			add_archive(p, lp, PLAN_REASON_INVENTORY);
+		} else if (!diff_update(p, inv, ip, lp, &ignored)) {
+			p->summary.unchanged++;
+		}
+	}
+
+	/* 4. active live projects nobody claimed */
+	for (i = 0; i < live->nr; i++) {
+		const struct live_project *lp = &live->items[i];
+		struct plan_change *c;
+
+		if (is_default(lp) || lp->archived)
+			continue;
+		active_now++;
+		if (pinned_by[i])
+			continue;
+		switch (inv->settings.unmanaged) {
+		case INV_UNMANAGED_IGNORE:
+			break;
+		case INV_UNMANAGED_ARCHIVE:
+			add_archive(p, lp, PLAN_REASON_UNMANAGED);
+			managed++;
+			break;
+		case INV_UNMANAGED_REPORT:
+		default:
+			c = plan__add_change(p, PLAN_UNMANAGED);
+			c->id = xstrdup(lp->id);
+			c->name = xstrdup(lp->name);
+			break;
+		}
+	}
+
+	for (i = 0; i < ignored.nr; i++)
+		plan__add_warning(p, "tag '%s' is set in the inventory but "
+		    "matches settings.ignore_tags; projsync never adds, changes "
+		    "or removes it", ignored.items[i].key);
+
+	/* 5. order, fingerprints, counts, safety */
+	for (i = 0; i < p->changes_nr; i++) {
+		const struct plan_change *c = &p->changes[i];
+		char sha[65];
+
+		if (!c->has_before)
+			continue;
+		live_project_fingerprint(sha, &c->before);
+		plan__add_fingerprint(p, c->id, sha);
+	}
+	plan__sort(p);
+	plan__count(p, &p->summary);
+	check_safety(p, inv, managed, active_now);
+	*out = p;
+	p = NULL;
+out:
+	plan_free(p);
+	tag_set_release(&ignored);
+	ps_buf_release(&errs);
+	free(by_id);
+	free(by_name);
+	free(arch);
+	free(pinned_by);
+	free(match);
+	return err;
+}

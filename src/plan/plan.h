@@ -1,0 +1,189 @@
+/*
+ * plan: the diff between an inventory and the live account, the plan file
+ * (JSON, format_version 1), its renderers (text, markdown, JSON), the
+ * safety and quota checks of DESIGN.md §4 and the stale check that apply
+ * runs before executing a saved plan.  Owned by the plan module.
+ *
+ * Pure data: nothing here touches the network or prints.  The caller lists
+ * the live state (api), loads the inventory (inventory) and prints.
+ *
+ * Ownership: plan_diff() and plan_from_json() hand a `struct plan *` to the
+ * caller, who frees it with plan_free().  Everything inside is owned by the
+ * plan.  Renderers append to a caller-owned ps_buf.
+ */
+#ifndef PROJSYNC_PLAN_H
+#define PROJSYNC_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "inventory/inventory.h"
+#include "live/live.h"
+#include "util/util.h"
+
+#define PLAN_FORMAT_VERSION	1
+/* A plan file is user-supplied input: refuse anything larger. */
+#define PLAN_MAX_FILE_BYTES	(64u << 20)
+/* GitHub rejects PR comments over 65,536 characters; keep a margin. */
+#define PLAN_MARKDOWN_MAX	60000
+
+enum plan_action {
+	PLAN_CREATE = 0,	/* POST /organization/projects {name, tags} */
+	PLAN_UPDATE,		/* POST /organization/projects/{id} */
+	PLAN_ARCHIVE,		/* POST /organization/projects/{id}/archive */
+	PLAN_UNMANAGED,		/* reported only: live, not in the inventory */
+};
+
+/* Why an archive is planned. */
+enum plan_archive_reason {
+	PLAN_REASON_NONE = 0,
+	PLAN_REASON_INVENTORY,	/* `archived: true` in the inventory */
+	PLAN_REASON_UNMANAGED,	/* settings.unmanaged: archive */
+};
+
+struct plan_change {
+	enum plan_action action;
+	char *id;		/* NULL for create */
+	/*
+	 * create: the name to create; update: the name after the change;
+	 * archive/unmanaged: the live name (NULL when the API has none).
+	 */
+	char *name;
+	/* update: rename from `rename_from` (may be NULL: the live project
+	 * had no name) to `name`; false when the name stays. */
+	bool rename;
+	char *rename_from;
+	struct tag_set tags;		/* create: the full tag set to send */
+	struct tag_set add_tags;	/* update: new keys and changed values */
+	char **remove_tag_keys;		/* update: sorted, never in add_tags */
+	size_t remove_nr;
+	/* update/archive: the live object as seen when planning (id, name,
+	 * status, tags); its fingerprint is in plan->fingerprints. */
+	bool has_before;
+	struct live_project before;
+	enum plan_archive_reason reason;	/* archive only */
+};
+
+struct plan_fingerprint {
+	char *id;
+	char sha256[65];	/* live_project_fingerprint() */
+};
+
+enum plan_violation_kind {
+	PLAN_VIOLATION_MAX_CHANGES = 0,		/* "max-changes" */
+	PLAN_VIOLATION_MAX_CHANGE_PERCENT,	/* "max-change-percent" */
+	PLAN_VIOLATION_MASS_TAG_CHANGE,		/* "mass-tag-change" */
+	PLAN_VIOLATION_PROJECT_LIMIT,		/* "project-limit" */
+};
+
+struct plan_violation {
+	enum plan_violation_kind kind;
+	char *message;		/* one sentence for people */
+	bool overridable;	/* --force overrides it (not the quota) */
+};
+
+struct plan_summary {
+	size_t create, update, archive, unmanaged, unchanged;
+};
+
+struct plan {
+	int format_version;		/* PLAN_FORMAT_VERSION */
+	char *endpoint;			/* without userinfo, query or fragment */
+	char *inventory_path;		/* as given to the loader; may be NULL */
+	char inventory_sha256[65];	/* hex of the top file's bytes */
+	char *git_commit;		/* the inventory's commit or NULL */
+	struct plan_summary summary;
+	/* Sorted by name (byte order, a missing name first), then id. */
+	struct plan_change *changes;
+	size_t changes_nr, changes_alloc;
+	/* One per update/archive, sorted by id. */
+	struct plan_fingerprint *fingerprints;
+	size_t fingerprints_nr, fingerprints_alloc;
+	char **warnings;
+	size_t warnings_nr, warnings_alloc;
+	bool safety_ok;			/* no violations */
+	struct plan_violation *violations;
+	size_t violations_nr, violations_alloc;
+};
+
+struct plan_options {
+	const char *endpoint;	/* recorded in the plan (userinfo stripped) */
+	const char *git_commit;	/* the inventory's commit, or NULL */
+};
+
+/*
+ * Compute what makes `live` match `inv`.  Matching is by `id` pin, else by
+ * name among active live projects not claimed by a pin; `default` is never
+ * matched, touched or reported.  Returns 0 with *out set, or:
+ *   PS_EREFUSED  a project cannot be matched safely (two active live
+ *                projects share its name, a pinned id does not exist, is
+ *                `default`, or is archived while the inventory wants it
+ *                active); the message names every such project, one per
+ *                line, with the inventory position and the live IDs.
+ * Safety violations do not fail: they are recorded in the plan.
+ * O(n log n) in the number of projects.
+ */
+int plan_diff(struct plan **out, const struct inventory *inv,
+    const struct live_state *live, const struct plan_options *opts);
+
+void plan_free(struct plan *p);
+
+/* Changes that apply would make: create + update + archive. */
+size_t plan_change_count(const struct plan *p);
+/* Are there violations that --force does not override (the quota)? */
+bool plan_has_hard_violation(const struct plan *p);
+/* The fingerprint recorded for id, or NULL (borrowed). */
+const char *plan_fingerprint_find(const struct plan *p, const char *id);
+
+const char *plan_action_name(enum plan_action a);
+const char *plan_violation_kind_name(enum plan_violation_kind k);
+
+/*
+ * Append the plan document (deterministic JSON, two-space indent, keys in a
+ * fixed order, trailing newline).  This is both the plan file and
+ * `--format json`.
+ */
+void plan_to_json(struct ps_buf *out, const struct plan *p);
+
+/*
+ * Parse and strictly validate a plan document: unknown or duplicate keys,
+ * wrong types, an unknown format_version, an inconsistent summary, a
+ * missing fingerprint or one that does not match `before` are errors
+ * (PS_EINVALID, message naming the JSON path).  *out is NULL on error.
+ * For a document produced by plan_to_json(), plan_to_json() of the result
+ * gives the same bytes.  `name` (the file name) prefixes messages.
+ */
+int plan_from_json(struct plan **out, const char *name, const char *buf,
+    size_t len);
+
+enum plan_render_flags {
+	PLAN_RENDER_COLOR = 1 << 0,	/* ANSI colours (text only) */
+	PLAN_RENDER_WARNINGS = 1 << 1,	/* include warnings (text only) */
+};
+
+/* Terraform-like text: + create, ~ update, ! archive, ? unmanaged, the
+ * safety violations, then the summary line. */
+void plan_render_text(struct ps_buf *out, const struct plan *p,
+    unsigned flags);
+/* Markdown for a pull-request comment: summary, counts by Team and
+ * CostCenter, then details; always under PLAN_MARKDOWN_MAX characters
+ * (long lists are cut with a note saying how many were left out). */
+void plan_render_markdown(struct ps_buf *out, const struct plan *p);
+/* "Plan: X to create, Y to update, Z to archive." or "No changes. ..."
+ * (no newline). */
+void plan_render_summary(struct ps_buf *out, const struct plan *p);
+
+/*
+ * Before applying a saved plan: re-listed state `now` against the plan.
+ * Returns 0, or PS_EREFUSED after appending one line per problem to why
+ * (every touched project whose fingerprint changed or that disappeared,
+ * every to-be-created name that now exists among active live projects the
+ * plan does not know).  The message is also recorded with ps_error().
+ */
+int plan_check_stale(const struct plan *p, const struct live_state *now,
+    struct ps_buf *why);
+
+/* Copy of url without userinfo ("user:pass@"), query or fragment. */
+char *plan_endpoint_sanitize(const char *url);
+
+#endif

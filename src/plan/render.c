@@ -1,0 +1,567 @@
+/*
+ * plan: renderers.  Text is Terraform-like for terminals and CI logs;
+ * markdown is for pull-request comments and must fit GitHub's comment
+ * limit.  Names and values come from the live API too, so both renderers
+ * escape them: no terminal escape sequence or markdown markup gets through.
+ */
+#include "plan/plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan/internal.h"
+
+#define C_GREEN		"\033[32m"
+#define C_YELLOW	"\033[33m"
+#define C_RED		"\033[31m"
+#define C_BOLDRED	"\033[1;31m"
+#define C_CYAN		"\033[36m"
+#define C_BOLD		"\033[1m"
+#define C_RESET		"\033[0m"
+
+void
+plan_render_summary(struct ps_buf *out, const struct plan *p)
+{
+	if (plan_change_count(p) == 0)
+		ps_buf_adds(out, "No changes. The account matches the inventory.");
+	else
+		ps_buf_addf(out, "Plan: %zu to create, %zu to update, %zu to "
+		    "archive.", p->summary.create, p->summary.update,
+		    p->summary.archive);
+}
+
+/* ---- text ---- */
+
+/* "value" with \" \\ and control bytes escaped (no terminal escapes). */
+void
+plan__quote(struct ps_buf *out, const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (!s) {
+		ps_buf_adds(out, "null");
+		return;
+	}
+	ps_buf_addch(out, '"');
+	for (; *u; u++) {
+		if (*u == '"' || *u == '\\')
+			ps_buf_addf(out, "\\%c", *u);
+		else if (*u == '\n')
+			ps_buf_adds(out, "\\n");
+		else if (*u == '\t')
+			ps_buf_adds(out, "\\t");
+		else if (*u < 0x20 || *u == 0x7f)
+			ps_buf_addf(out, "\\x%02x", *u);
+		else
+			ps_buf_addch(out, (char)*u);
+	}
+	ps_buf_addch(out, '"');
+}
+
+/* A tag key bare when it is plain, else quoted. */
+static void
+key_text(struct ps_buf *out, const char *k)
+{
+	const char *s;
+
+	for (s = k; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		    (*s >= '0' && *s <= '9') || strchr("_.:/=+-@", *s)))
+			break;
+	if (*k && !*s)
+		ps_buf_adds(out, k);
+	else
+		plan__quote(out, k);
+}
+
+static size_t
+width(const char *s, size_t len)
+{
+	long n = ps_utf8_len(s, len);
+
+	return n < 0 ? len : (size_t)n;
+}
+
+struct tag_line {
+	char sym;		/* + ~ - */
+	const char *key, *old, *val;
+};
+
+static void
+tag_lines(struct ps_buf *out, const struct tag_line *lines, size_t nr,
+    const char *name_old, const char *name_new, bool rename,
+    unsigned flags)
+{
+	struct ps_buf k = PS_BUF_INIT;
+	size_t i, w = rename ? 4 : 0;
+	bool color = flags & PLAN_RENDER_COLOR;
+
+	for (i = 0; i < nr; i++) {
+		ps_buf_reset(&k);
+		key_text(&k, lines[i].key);
+		if (width(k.ptr, k.len) > w)
+			w = width(k.ptr, k.len);
+	}
+	if (rename) {
+		ps_buf_addf(out, "      %s~%s %-*s = ", color ? C_YELLOW : "",
+		    color ? C_RESET : "", (int)w, "name");
+		plan__quote(out, name_old);
+		ps_buf_adds(out, " -> ");
+		plan__quote(out, name_new);
+		ps_buf_addch(out, '\n');
+	}
+	for (i = 0; i < nr; i++) {
+		const char *col = lines[i].sym == '+' ? C_GREEN :
+		    lines[i].sym == '~' ? C_YELLOW : C_RED;
+		size_t kw;
+
+		ps_buf_reset(&k);
+		key_text(&k, lines[i].key);
+		kw = width(k.ptr, k.len);
+		ps_buf_addf(out, "      %s%c%s %s%*s = ", color ? col : "",
+		    lines[i].sym, color ? C_RESET : "", k.ptr,
+		    (int)(w - kw), "");
+		if (lines[i].sym == '~') {
+			plan__quote(out, lines[i].old);
+			ps_buf_adds(out, " -> ");
+		}
+		plan__quote(out, lines[i].val);
+		ps_buf_addch(out, '\n');
+	}
+	ps_buf_release(&k);
+}
+
+/* Merge add_tags and remove_tag_keys into key order: + new, ~ changed,
+ * - removed.  The caller frees *lines. */
+static size_t
+update_lines(struct tag_line **lines, const struct plan_change *c)
+{
+	size_t a = 0, r = 0, n = 0;
+	struct tag_line *v = xcalloc(c->add_tags.nr + c->remove_nr + 1,
+	    sizeof(*v));
+
+	while (a < c->add_tags.nr || r < c->remove_nr) {
+		bool take_add = r >= c->remove_nr || (a < c->add_tags.nr &&
+		    strcmp(c->add_tags.items[a].key, c->remove_tag_keys[r]) < 0);
+
+		if (take_add) {
+			const struct tag *t = &c->add_tags.items[a++];
+			const char *old = tag_set_get(&c->before.tags, t->key);
+
+			v[n].sym = old ? '~' : '+';
+			v[n].key = t->key;
+			v[n].old = old;
+			v[n++].val = t->value;
+		} else {
+			const char *k = c->remove_tag_keys[r++];
+
+			v[n].sym = '-';
+			v[n].key = k;
+			v[n++].val = tag_set_get(&c->before.tags, k);
+		}
+	}
+	*lines = v;
+	return n;
+}
+
+static void
+text_change(struct ps_buf *out, const struct plan_change *c, unsigned flags)
+{
+	bool color = flags & PLAN_RENDER_COLOR;
+	struct tag_line *lines = NULL;
+	size_t i, n;
+
+	switch (c->action) {
+	case PLAN_CREATE:
+		ps_buf_addf(out, "  %s+%s ", color ? C_GREEN : "",
+		    color ? C_RESET : "");
+		plan__quote(out, c->name);
+		ps_buf_adds(out, " will be created\n");
+		lines = xcalloc(c->tags.nr + 1, sizeof(*lines));
+		for (i = 0; i < c->tags.nr; i++) {
+			lines[i].sym = '+';
+			lines[i].key = c->tags.items[i].key;
+			lines[i].val = c->tags.items[i].value;
+		}
+		tag_lines(out, lines, c->tags.nr, NULL, NULL, false, flags);
+		break;
+	case PLAN_UPDATE:
+		ps_buf_addf(out, "  %s~%s ", color ? C_YELLOW : "",
+		    color ? C_RESET : "");
+		plan__quote(out, c->name);
+		ps_buf_addf(out, " (%s) will be updated in place\n", c->id);
+		n = update_lines(&lines, c);
+		tag_lines(out, lines, n, c->rename_from, c->name, c->rename,
+		    flags);
+		break;
+	case PLAN_ARCHIVE:
+		ps_buf_addf(out, "  %s!%s ", color ? C_RED : "",
+		    color ? C_RESET : "");
+		plan__quote(out, c->name);
+		ps_buf_addf(out, " (%s) will be archived (%s; archiving is "
+		    "irreversible)\n", c->id, c->reason == PLAN_REASON_UNMANAGED ?
+		    "not in the inventory, settings.unmanaged: archive" :
+		    "archived: true in the inventory");
+		break;
+	case PLAN_UNMANAGED:
+		ps_buf_addf(out, "  %s?%s ", color ? C_CYAN : "",
+		    color ? C_RESET : "");
+		plan__quote(out, c->name);
+		ps_buf_addf(out, " (%s)\n", c->id);
+		break;
+	}
+	free(lines);
+}
+
+void
+plan_render_text(struct ps_buf *out, const struct plan *p, unsigned flags)
+{
+	bool color = flags & PLAN_RENDER_COLOR;
+	size_t i;
+
+	if (plan_change_count(p) > 0) {
+		ps_buf_adds(out, "projsync will perform the following actions:\n");
+		for (i = 0; i < p->changes_nr; i++) {
+			if (p->changes[i].action == PLAN_UNMANAGED)
+				continue;
+			ps_buf_addch(out, '\n');
+			text_change(out, &p->changes[i], flags);
+		}
+		ps_buf_addch(out, '\n');
+	}
+	if (p->summary.unmanaged > 0) {
+		ps_buf_addf(out, "%zu project%s in the account %s not in the "
+		    "inventory (settings.unmanaged: report):\n",
+		    p->summary.unmanaged, p->summary.unmanaged == 1 ? "" : "s",
+		    p->summary.unmanaged == 1 ? "is" : "are");
+		for (i = 0; i < p->changes_nr; i++)
+			if (p->changes[i].action == PLAN_UNMANAGED)
+				text_change(out, &p->changes[i], flags);
+		ps_buf_addch(out, '\n');
+	}
+	if ((flags & PLAN_RENDER_WARNINGS) && p->warnings_nr) {
+		for (i = 0; i < p->warnings_nr; i++)
+			ps_buf_addf(out, "%sWarning:%s %s\n",
+			    color ? C_YELLOW : "", color ? C_RESET : "",
+			    p->warnings[i]);
+		ps_buf_addch(out, '\n');
+	}
+	if (p->violations_nr) {
+		ps_buf_addf(out, "%sSafety checks failed:%s apply will refuse "
+		    "this plan%s.\n", color ? C_BOLDRED : "",
+		    color ? C_RESET : "", plan_has_hard_violation(p) ?
+		    " (the project limit cannot be overridden)" :
+		    " unless given --force");
+		for (i = 0; i < p->violations_nr; i++)
+			ps_buf_addf(out, "  - %s [%s]\n",
+			    p->violations[i].message,
+			    plan_violation_kind_name(p->violations[i].kind));
+		ps_buf_addch(out, '\n');
+	}
+	if (color)
+		ps_buf_adds(out, C_BOLD);
+	plan_render_summary(out, p);
+	if (color)
+		ps_buf_adds(out, C_RESET);
+	ps_buf_addch(out, '\n');
+}
+
+/* ---- markdown ---- */
+
+#define MD_MAX_VALUE	64	/* code points of a name or value shown */
+#define MD_MAX_ROWS	20	/* rows per count table */
+#define MD_MAX_NOTES	20	/* warnings or violations shown */
+#define MD_MAX_TAGS	12	/* tag lines per change */
+#define MD_RESERVE	1000	/* room kept for the closing note */
+
+/* Escaped for inline markdown, cut to `max` code points (0: no limit). */
+static void
+md_text(struct ps_buf *out, const char *s, size_t max)
+{
+	const unsigned char *u = (const unsigned char *)(s ? s : "");
+	size_t cp = 0;
+
+	for (; *u; u++) {
+		if ((*u & 0xc0) != 0x80 && max && cp++ == max) {
+			ps_buf_adds(out, "…");
+			return;
+		}
+		if (*u == '&')
+			ps_buf_adds(out, "&amp;");
+		else if (strchr("\\`*_[]<>|~#!", *u))
+			ps_buf_addf(out, "\\%c", *u);
+		else if (*u < 0x20 || *u == 0x7f)
+			ps_buf_addch(out, ' ');
+		else
+			ps_buf_addch(out, (char)*u);
+	}
+}
+
+/* A value in a code span when that is safe, else escaped text. */
+static void
+md_code(struct ps_buf *out, const char *s)
+{
+	const unsigned char *u;
+	size_t cp = 0;
+
+	if (!s) {
+		ps_buf_adds(out, "*null*");
+		return;
+	}
+	for (u = (const unsigned char *)s; *u; u++)
+		if (*u == '`' || *u < 0x20 || *u == 0x7f || *u == '|')
+			break;
+	if (*u || !*s) {
+		if (!*s)
+			ps_buf_adds(out, "*empty*");
+		else
+			md_text(out, s, MD_MAX_VALUE);
+		return;
+	}
+	ps_buf_addch(out, '`');
+	for (u = (const unsigned char *)s; *u; u++) {
+		if ((*u & 0xc0) != 0x80 && cp++ == MD_MAX_VALUE) {
+			ps_buf_adds(out, "…");
+			break;
+		}
+		ps_buf_addch(out, (char)*u);
+	}
+	ps_buf_addch(out, '`');
+}
+
+static void
+md_name(struct ps_buf *out, const char *name)
+{
+	if (!name) {
+		ps_buf_adds(out, "*(no name)*");
+		return;
+	}
+	ps_buf_adds(out, "**");
+	md_text(out, name, MD_MAX_VALUE);
+	ps_buf_adds(out, "**");
+}
+
+struct count_row {
+	const char *value;	/* NULL: the tag is not set */
+	size_t n[3];		/* create, update, archive */
+};
+
+static int
+cmp_row(const void *a, const void *b)
+{
+	const struct count_row *x = a, *y = b;
+
+	/* "not set" last */
+	if (!x->value || !y->value)
+		return !x->value && !y->value ? 0 : !x->value ? 1 : -1;
+	return strcmp(x->value, y->value);
+}
+
+/* The table of changes per value of `key` (Team, CostCenter). */
+static void
+md_counts(struct ps_buf *out, const struct plan *p, const char *key)
+{
+	struct count_row *rows = NULL, *r;
+	struct tag_set *afters;
+	size_t nrows = 0, alloc = 0, i, j, col;
+
+	afters = xcalloc(p->changes_nr + 1, sizeof(*afters));
+	for (i = 0; i < p->changes_nr; i++) {
+		const struct plan_change *c = &p->changes[i];
+		const char *v;
+
+		switch (c->action) {
+		case PLAN_CREATE:
+			v = tag_set_get(&c->tags, key);
+			col = 0;
+			break;
+		case PLAN_UPDATE:
+			plan__tags_after(&afters[i], c);
+			v = tag_set_get(&afters[i], key);
+			col = 1;
+			break;
+		case PLAN_ARCHIVE:
+			v = tag_set_get(&c->before.tags, key);
+			col = 2;
+			break;
+		default:
+			continue;
+		}
+		/* linear in distinct values; tables are small, and cut below */
+		for (j = 0; j < nrows; j++)
+			if (plan__strcmp_null(rows[j].value, v) == 0)
+				break;
+		if (j == nrows) {
+			xgrow(&rows, &alloc, nrows + 1, sizeof(*rows));
+			memset(&rows[nrows], 0, sizeof(*rows));
+			rows[nrows++].value = v;
+		}
+		rows[j].n[col]++;
+	}
+	if (nrows > 1)
+		qsort(rows, nrows, sizeof(*rows), cmp_row);
+	ps_buf_addf(out, "| %s | Create | Update | Archive |\n"
+	    "| --- | ---: | ---: | ---: |\n", key);
+	for (i = 0; i < nrows && i < MD_MAX_ROWS; i++) {
+		r = &rows[i];
+		ps_buf_adds(out, "| ");
+		if (r->value)
+			md_code(out, r->value);
+		else
+			ps_buf_adds(out, "*not set*");
+		ps_buf_addf(out, " | %zu | %zu | %zu |\n", r->n[0], r->n[1],
+		    r->n[2]);
+	}
+	if (nrows > MD_MAX_ROWS)
+		ps_buf_addf(out, "\n*%zu more %s values not shown.*\n",
+		    nrows - MD_MAX_ROWS, key);
+	ps_buf_addch(out, '\n');
+	for (i = 0; i < p->changes_nr; i++)
+		tag_set_release(&afters[i]);
+	free(afters);
+	free(rows);
+}
+
+static void
+md_change(struct ps_buf *out, const struct plan_change *c)
+{
+	struct tag_line *lines = NULL;
+	size_t i, n = 0;
+
+	ps_buf_adds(out, "- ");
+	md_name(out, c->name);
+	if (c->id) {
+		ps_buf_adds(out, " (");
+		md_code(out, c->id);
+		ps_buf_addch(out, ')');
+	}
+	switch (c->action) {
+	case PLAN_CREATE:
+		for (i = 0; i < c->tags.nr && i < MD_MAX_TAGS; i++) {
+			ps_buf_adds(out, i ? ", " : ": ");
+			md_text(out, c->tags.items[i].key, MD_MAX_VALUE);
+			ps_buf_addch(out, '=');
+			md_code(out, c->tags.items[i].value);
+		}
+		n = c->tags.nr;
+		break;
+	case PLAN_UPDATE:
+		ps_buf_addch(out, ':');
+		if (c->rename) {
+			ps_buf_adds(out, " renamed from ");
+			md_code(out, c->rename_from);
+		}
+		n = update_lines(&lines, c);
+		for (i = 0; i < n && i < MD_MAX_TAGS; i++) {
+			ps_buf_adds(out, i || c->rename ? "; " : " ");
+			md_text(out, lines[i].key, MD_MAX_VALUE);
+			if (lines[i].sym == '~') {
+				ps_buf_addch(out, ' ');
+				md_code(out, lines[i].old);
+				ps_buf_adds(out, " → ");
+				md_code(out, lines[i].val);
+			} else if (lines[i].sym == '+') {
+				ps_buf_adds(out, " added ");
+				md_code(out, lines[i].val);
+			} else {
+				ps_buf_adds(out, " removed (was ");
+				md_code(out, lines[i].val);
+				ps_buf_addch(out, ')');
+			}
+		}
+		break;
+	case PLAN_ARCHIVE:
+		ps_buf_adds(out, c->reason == PLAN_REASON_UNMANAGED ?
+		    ": not in the inventory (`unmanaged: archive`)" :
+		    ": `archived: true` in the inventory");
+		break;
+	case PLAN_UNMANAGED:
+		break;
+	}
+	if (n > MD_MAX_TAGS)
+		ps_buf_addf(out, " *(and %zu more tag changes)*",
+		    n - MD_MAX_TAGS);
+	ps_buf_addch(out, '\n');
+	free(lines);
+}
+
+static void
+md_notes(struct ps_buf *out, const char *title, char *const *msgs,
+    const struct plan_violation *vs, size_t nr)
+{
+	size_t i;
+
+	ps_buf_addf(out, "%s\n", title);
+	for (i = 0; i < nr && i < MD_MAX_NOTES; i++) {
+		ps_buf_adds(out, "> - ");
+		md_text(out, vs ? vs[i].message : msgs[i], 400);
+		if (vs)
+			ps_buf_addf(out, " (`%s`)",
+			    plan_violation_kind_name(vs[i].kind));
+		ps_buf_addch(out, '\n');
+	}
+	if (nr > MD_MAX_NOTES)
+		ps_buf_addf(out, "> - *%zu more not shown*\n", nr - MD_MAX_NOTES);
+	ps_buf_addch(out, '\n');
+}
+
+void
+plan_render_markdown(struct ps_buf *out, const struct plan *p)
+{
+	static const enum plan_action order[] = { PLAN_CREATE, PLAN_UPDATE,
+		PLAN_ARCHIVE, PLAN_UNMANAGED };
+	static const char *const heads[] = { "Create", "Update", "Archive",
+		"Not in the inventory" };
+	const size_t counts[] = { p->summary.create, p->summary.update,
+		p->summary.archive, p->summary.unmanaged };
+	struct ps_buf item = PS_BUF_INIT;
+	size_t start = out->len, shown = 0, total = 0, i, k;
+	bool full = false;
+
+	ps_buf_adds(out, "### projsync plan\n\n**");
+	plan_render_summary(out, p);
+	ps_buf_addf(out, "** %zu unchanged", p->summary.unchanged);
+	if (p->summary.unmanaged)
+		ps_buf_addf(out, ", %zu not in the inventory",
+		    p->summary.unmanaged);
+	ps_buf_adds(out, ".\n\n");
+	if (p->violations_nr)
+		md_notes(out, plan_has_hard_violation(p) ?
+		    "> [!CAUTION]\n> **Safety checks failed.** `apply` will "
+		    "refuse this plan; the project limit cannot be overridden." :
+		    "> [!CAUTION]\n> **Safety checks failed.** `apply` will "
+		    "refuse this plan unless given `--force`.",
+		    NULL, p->violations, p->violations_nr);
+	if (p->warnings_nr)
+		md_notes(out, "> [!WARNING]", p->warnings, NULL,
+		    p->warnings_nr);
+	if (plan_change_count(p) > 0) {
+		md_counts(out, p, "Team");
+		md_counts(out, p, "CostCenter");
+	}
+	for (k = 0; k < PS_ARRAY_SIZE(order); k++) {
+		total += counts[k];
+		if (!counts[k] || full)
+			continue;
+		ps_buf_addf(out, "#### %s (%zu)\n\n", heads[k], counts[k]);
+		for (i = 0; i < p->changes_nr; i++) {
+			if (p->changes[i].action != order[k])
+				continue;
+			ps_buf_reset(&item);
+			md_change(&item, &p->changes[i]);
+			if (out->len - start + item.len + MD_RESERVE >
+			    PLAN_MARKDOWN_MAX) {
+				full = true;
+				break;
+			}
+			ps_buf_add(out, item.ptr, item.len);
+			shown++;
+		}
+		ps_buf_addch(out, '\n');
+	}
+	if (shown < total)
+		ps_buf_addf(out, "*%zu of %zu entries not shown to keep this "
+		    "comment short; run `projsync plan` for the full list.*\n\n",
+		    total - shown, total);
+	ps_buf_release(&item);
+}
