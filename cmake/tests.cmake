@@ -33,3 +33,12 @@ foreach(src ${FUZZ_TARGETS})
 		${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${corpus})
 	set_tests_properties(fuzz/${name} PROPERTIES LABELS fuzz TIMEOUT 300)
 endforeach()
+
+# The emulator's unit tests and fuzz replay call its library directly.
+if(TARGET projsync_emulator_lib)
+	foreach(t test_emulator fuzz_emulator_replay)
+		if(TARGET ${t})
+			target_link_libraries(${t} PRIVATE projsync_emulator_lib)
+		endif()
+	endforeach()
+endif()

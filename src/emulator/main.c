@@ -1,0 +1,340 @@
+/*
+ * projsync-emulator: command line, signals, start and stop.  Everything
+ * else lives in the emulator library (emu.c, store.c, server.c).
+ */
+#include "emulator/emulator.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PROG "projsync-emulator"
+
+static const char usage_text[] =
+"usage: " PROG " [--port N] [--key KEY[:ro]]... [--state FILE] [--region R]\n"
+"       [--account ID] [--max-projects N] [--max-tags N] [--latency-ms N]\n"
+"       [--jitter-ms N] [--rate-limit RPS] [--fault-429 P]\n"
+"       [--retry-after S|omit|ms] [--fault-5xx P] [--fault-drop-create P]\n"
+"       [--fault-reset P] [--seed N] [--tls-cert F --tls-key F] [--log FILE]\n"
+"       [--openai]\n";
+
+static const char help_text[] =
+"A local Bedrock Projects API server for tests, demos and benchmarks.\n"
+"Binds 127.0.0.1 only and prints 'listening on http://127.0.0.1:PORT'.\n"
+"\n"
+"  --port N               port, 0 = any free port (default 0)\n"
+"  --key KEY[:ro]         accepted key, repeatable; :ro = read-only (403 on\n"
+"                         writes).  Default: test-key\n"
+"  --state FILE           load at start, save atomically after each change\n"
+"  --region R             ARN and SigV4 region (us-east-1)\n"
+"  --account ID           ARN account (123456789012)\n"
+"  --max-projects N       project quota, archived included (1000)\n"
+"  --max-tags N           tags per project (50)\n"
+"  --name-max N           name length in characters (128)\n"
+"  --latency-ms N         delay every API request by N ms\n"
+"  --jitter-ms N          ... plus or minus up to N ms\n"
+"  --rate-limit RPS       token bucket; over it: 429\n"
+"  --fault-429 P          answer 429 with probability P (0..1)\n"
+"  --retry-after MODE     429 hint: S (Retry-After seconds), omit, ms\n"
+"                         (retry-after-ms: 100) or ms:N\n"
+"  --fault-5xx P          answer 500, 502 or 503 with probability P\n"
+"  --fault-drop-create P  commit a create, then close without answering\n"
+"  --fault-reset P        reset the connection before processing\n"
+"  --seed N               seed for ids, faults and jitter\n"
+"  --clock T              fixed unix time for created_at / archived_at\n"
+"  --tls-cert F, --tls-key F  serve HTTPS with this PEM certificate and key\n"
+"  --log FILE             append one JSON line per API request\n"
+"  --openai               OpenAI Admin API shape (no tags, no ARN)\n"
+"  --threads N            HTTP worker threads (default: one per CPU)\n"
+"\n"
+"Test routes (no auth): GET /_emulator/requests, GET /_emulator/stats,\n"
+"POST /_emulator/reset.  See projsync-emulator(1).\n";
+
+enum {
+	OPT_PORT = 256, OPT_KEY, OPT_STATE, OPT_REGION, OPT_ACCOUNT,
+	OPT_MAX_PROJECTS, OPT_MAX_TAGS, OPT_NAME_MAX, OPT_LATENCY, OPT_JITTER,
+	OPT_RATE, OPT_F429, OPT_RETRY_AFTER, OPT_F5XX, OPT_FDROP, OPT_FRESET,
+	OPT_SEED, OPT_CLOCK, OPT_CERT, OPT_TLSKEY, OPT_LOG, OPT_OPENAI,
+	OPT_THREADS, OPT_HELP, OPT_VERSION,
+};
+
+static const struct option long_opts[] = {
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "region", required_argument, NULL, OPT_REGION },
+	{ "account", required_argument, NULL, OPT_ACCOUNT },
+	{ "max-projects", required_argument, NULL, OPT_MAX_PROJECTS },
+	{ "max-tags", required_argument, NULL, OPT_MAX_TAGS },
+	{ "name-max", required_argument, NULL, OPT_NAME_MAX },
+	{ "latency-ms", required_argument, NULL, OPT_LATENCY },
+	{ "jitter-ms", required_argument, NULL, OPT_JITTER },
+	{ "rate-limit", required_argument, NULL, OPT_RATE },
+	{ "fault-429", required_argument, NULL, OPT_F429 },
+	{ "retry-after", required_argument, NULL, OPT_RETRY_AFTER },
+	{ "fault-5xx", required_argument, NULL, OPT_F5XX },
+	{ "fault-drop-create", required_argument, NULL, OPT_FDROP },
+	{ "fault-reset", required_argument, NULL, OPT_FRESET },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "clock", required_argument, NULL, OPT_CLOCK },
+	{ "tls-cert", required_argument, NULL, OPT_CERT },
+	{ "tls-key", required_argument, NULL, OPT_TLSKEY },
+	{ "log", required_argument, NULL, OPT_LOG },
+	{ "openai", no_argument, NULL, OPT_OPENAI },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int
+parse_uint(unsigned long long *out, const char *s, unsigned long long max,
+    const char *opt)
+{
+	char *end;
+
+	errno = 0;
+	if (!*s || *s == '-' || *s == '+')
+		goto bad;
+	*out = strtoull(s, &end, 10);
+	if (errno || *end || *out > max)
+		goto bad;
+	return 0;
+bad:
+	return ps_error(PS_EUSAGE, "%s: '%s' is not a whole number from 0 "
+	    "to %llu", opt, s, max);
+}
+
+static int
+parse_u32(unsigned *out, const char *s, const char *opt)
+{
+	unsigned long long v;
+	int err = parse_uint(&v, s, 0xffffffffULL, opt);
+
+	*out = (unsigned)v;
+	return err;
+}
+
+static int
+parse_double(double *out, const char *s, double lo, double hi,
+    const char *opt)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	if (!*s || errno || *end || isnan(*out) || *out < lo || *out > hi)
+		return ps_error(PS_EUSAGE, "%s: '%s' is not a number from %g "
+		    "to %g", opt, s, lo, hi);
+	return 0;
+}
+
+static int
+parse_retry_after(struct emu_config *cfg, const char *s)
+{
+	if (strcmp(s, "omit") == 0) {
+		cfg->retry_after = EMU_RA_OMIT;
+		return 0;
+	}
+	if (strcmp(s, "ms") == 0) {
+		cfg->retry_after = EMU_RA_MS;
+		cfg->retry_after_value = 0;
+		return 0;
+	}
+	if (strncmp(s, "ms:", 3) == 0) {
+		cfg->retry_after = EMU_RA_MS;
+		return parse_u32(&cfg->retry_after_value, s + 3, "--retry-after");
+	}
+	cfg->retry_after = EMU_RA_SECONDS;
+	if (parse_u32(&cfg->retry_after_value, s, "--retry-after") < 0 ||
+	    cfg->retry_after_value == 0)
+		return ps_error(PS_EUSAGE, "--retry-after: expected seconds "
+		    "(1 or more), 'omit', 'ms' or 'ms:N', not '%s'", s);
+	return 0;
+}
+
+static int
+parse_args(struct emu_config *cfg, struct emu_server_options *so, int argc,
+    char **argv, bool *exit_now)
+{
+	unsigned long long v;
+	bool seeded = false;
+	int ch, err = 0;
+
+	while ((ch = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		const char *a = optarg;
+		switch (ch) {
+		case OPT_PORT:
+			err = parse_uint(&v, a, 65535, "--port");
+			so->port = (unsigned)v;
+			break;
+		case OPT_KEY:
+			err = emu_config_add_key(cfg, a);
+			break;
+		case OPT_STATE:
+			free(cfg->state_file);
+			cfg->state_file = xstrdup(a);
+			break;
+		case OPT_REGION:
+			free(cfg->region);
+			cfg->region = xstrdup(a);
+			break;
+		case OPT_ACCOUNT:
+			free(cfg->account);
+			cfg->account = xstrdup(a);
+			break;
+		case OPT_MAX_PROJECTS:
+			err = parse_u32(&cfg->max_projects, a, "--max-projects");
+			break;
+		case OPT_MAX_TAGS:
+			err = parse_u32(&cfg->max_tags, a, "--max-tags");
+			break;
+		case OPT_NAME_MAX:
+			err = parse_u32(&cfg->name_max, a, "--name-max");
+			break;
+		case OPT_LATENCY:
+			err = parse_u32(&cfg->latency_ms, a, "--latency-ms");
+			break;
+		case OPT_JITTER:
+			err = parse_u32(&cfg->jitter_ms, a, "--jitter-ms");
+			break;
+		case OPT_RATE:
+			err = parse_double(&cfg->rate_limit, a, 0, 1e9,
+			    "--rate-limit");
+			break;
+		case OPT_F429:
+			err = parse_double(&cfg->fault_429, a, 0, 1, "--fault-429");
+			break;
+		case OPT_RETRY_AFTER:
+			err = parse_retry_after(cfg, a);
+			break;
+		case OPT_F5XX:
+			err = parse_double(&cfg->fault_5xx, a, 0, 1, "--fault-5xx");
+			break;
+		case OPT_FDROP:
+			err = parse_double(&cfg->fault_drop_create, a, 0, 1,
+			    "--fault-drop-create");
+			break;
+		case OPT_FRESET:
+			err = parse_double(&cfg->fault_reset, a, 0, 1,
+			    "--fault-reset");
+			break;
+		case OPT_SEED:
+			err = parse_uint(&v, a, ~0ULL, "--seed");
+			cfg->seed = v;
+			seeded = true;
+			break;
+		case OPT_CLOCK:
+			err = parse_uint(&v, a, 1ULL << 40, "--clock");
+			cfg->clock = (int64_t)v;
+			break;
+		case OPT_CERT:
+			so->tls_cert = a;
+			break;
+		case OPT_TLSKEY:
+			so->tls_key = a;
+			break;
+		case OPT_LOG:
+			free(cfg->log_file);
+			cfg->log_file = xstrdup(a);
+			break;
+		case OPT_OPENAI:
+			cfg->flavor = EMU_OPENAI;
+			break;
+		case OPT_THREADS:
+			err = parse_uint(&v, a, 256, "--threads");
+			so->threads = (unsigned)v;
+			break;
+		case 'h':
+		case OPT_HELP:
+			fputs(usage_text, stdout);
+			fputs("\n", stdout);
+			fputs(help_text, stdout);
+			*exit_now = true;
+			return 0;
+		case OPT_VERSION:
+			printf("%s %s\n", PROG, PROJSYNC_VERSION);
+			*exit_now = true;
+			return 0;
+		default:
+			return ps_error(PS_EUSAGE, "unknown option (see --help)");
+		}
+		if (err < 0)
+			return err;
+	}
+	if (optind < argc)
+		return ps_error(PS_EUSAGE, "unexpected argument '%s'",
+		    argv[optind]);
+	if (!!so->tls_cert != !!so->tls_key)
+		return ps_error(PS_EUSAGE, "--tls-cert and --tls-key go "
+		    "together");
+	if (!cfg->name_max)
+		return ps_error(PS_EUSAGE, "--name-max must be at least 1");
+	if (!seeded) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		cfg->seed = (uint64_t)ts.tv_sec * 1000000007ULL ^
+		    (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct emu_config cfg;
+	struct emu_server_options so = { 0 };
+	struct emu_server *srv = NULL;
+	struct emu *emu = NULL;
+	bool exit_now = false;
+	sigset_t set;
+	unsigned port = 0;
+	int err, sig = 0, rc = 1;
+
+	emu_config_init(&cfg);
+	if (parse_args(&cfg, &so, argc, argv, &exit_now) < 0) {
+		fprintf(stderr, PROG ": %s\n%s", ps_error_last(), usage_text);
+		rc = 64;
+		goto out;
+	}
+	if (exit_now) {
+		rc = 0;
+		goto out;
+	}
+	/* every thread inherits this mask; only sigwait() below sees them */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((err = emu_new(&emu, &cfg)) < 0 ||
+	    (err = emu_server_start(&srv, emu, &so, &port)) < 0) {
+		fprintf(stderr, PROG ": %s\n", ps_error_last());
+		rc = err == PS_EUSAGE ? 64 : 1;
+		goto out;
+	}
+	printf("listening on %s://127.0.0.1:%u\n", so.tls_cert ? "https" :
+	    "http", port);
+	fflush(stdout);
+	while (sigwait(&set, &sig) == 0 && sig != SIGINT && sig != SIGTERM &&
+	    sig != SIGHUP)
+		;
+	rc = 0;
+out:
+	emu_server_stop(srv);
+	if (emu && emu_save(emu) < 0) {
+		fprintf(stderr, PROG ": %s\n", ps_error_last());
+		rc = 1;
+	}
+	emu_free(emu);
+	emu_config_release(&cfg);
+	return rc;
+}
