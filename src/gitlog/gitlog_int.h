@@ -12,7 +12,7 @@
 #include "util/util.h"
 
 /* Record "<what>: <libgit2's message>" and return PS_ENOTFOUND for
- * GIT_ENOTFOUND, else PS_EGIT (with a safe.directory hint for GIT_EOWNER). */
+ * GIT_ENOTFOUND, else PS_EGIT. */
 int gitlog__error(int gitcode, const char *fmt, ...) PS_PRINTF(2, 3);
 /* The folder part of path ("." when none). Caller frees. */
 char *gitlog__dirname(const char *path);

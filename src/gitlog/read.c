@@ -197,11 +197,14 @@ walk(struct gitlog *gl, int (*fn)(git_commit *c, void *payload),
 		return gitlog__error(rc, "cannot walk the history");
 	git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL);
 	git_revwalk_simplify_first_parent(w);
-	rc = git_revwalk_push_ref(w, GITLOG_REF);
+	/* Nothing recorded yet is an empty history, not an error. */
+	rc = git_reference_name_to_id(&id, gl->repo, GITLOG_REF);
 	if (rc == GIT_ENOTFOUND) {
 		git_error_clear();
 		goto out;
 	}
+	if (rc == 0)
+		rc = git_revwalk_push(w, &id);
 	if (rc < 0) {
 		err = gitlog__error(rc, "cannot read '%s'", GITLOG_REF);
 		goto out;

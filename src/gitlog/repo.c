@@ -27,13 +27,7 @@ gitlog__error(int gitcode, const char *fmt, ...)
 	ps_buf_vaddf(&what, fmt, ap);
 	va_end(ap);
 	code = gitcode == GIT_ENOTFOUND ? PS_ENOTFOUND : PS_EGIT;
-	if (gitcode == GIT_EOWNER)
-		/* libgit2's message names the path it refused. */
-		ps_error(code, "%s: %s; if you trust it, run 'git config "
-		    "--global --add safe.directory PATH' for that path",
-		    ps_buf_cstr(&what), why);
-	else
-		ps_error(code, "%s: %s", ps_buf_cstr(&what), why);
+	ps_error(code, "%s: %s", ps_buf_cstr(&what), why);
 	ps_buf_release(&what);
 	return code;
 }
@@ -76,6 +70,49 @@ is_absent_or_empty(const char *path)
 	return empty;
 }
 
+/*
+ * libgit2 refused a repository owned by another user.  1.5.1 reports that
+ * as "config value 'safe.directory' was not found" (GIT_ENOTFOUND; fixed
+ * upstream by libgit2 PR #6408), so recognise both and name the path.
+ */
+static bool
+is_owner_error(int rc)
+{
+	const git_error *e = git_error_last();
+
+	return rc == GIT_EOWNER || (rc == GIT_ENOTFOUND && e && e->message &&
+	    strstr(e->message, "safe.directory"));
+}
+
+static int
+owner_error(const char *start, bool search)
+{
+	git_buf gd = { NULL, 0, 0 };
+	char *trust = NULL;
+	size_t n;
+	int err;
+
+	/* Discovery itself does not check ownership: use it for the path. */
+	if (git_repository_discover(&gd, start, 0, NULL) == 0 && gd.ptr) {
+		trust = xstrdup(gd.ptr);
+		n = strlen(trust);
+		if (n > 6 && !strcmp(trust + n - 6, "/.git/"))
+			trust[n - 6] = '\0';
+		else if (n > 1 && trust[n - 1] == '/')
+			trust[n - 1] = '\0';
+	}
+	git_buf_dispose(&gd);
+	git_error_clear();
+	if (!trust)
+		trust = xstrdup(start);
+	err = ps_error(PS_EGIT, "the git repository '%s'%s is owned by another "
+	    "user; git refuses to use it (safe.directory). If you trust it, "
+	    "run: git config --global --add safe.directory '%s'", trust,
+	    search ? " (found from the inventory's folder)" : "", trust);
+	free(trust);
+	return err;
+}
+
 int
 gitlog__open_repo(git_repository **out, const char *inventory_path,
     const char *repo_path, bool create)
@@ -104,6 +141,8 @@ gitlog__open_repo(git_repository **out, const char *inventory_path,
 		}
 		rc = git_repository_open_ext(out, repo_path,
 		    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+		if (is_owner_error(rc))
+			return owner_error(repo_path, false);
 		if (rc == GIT_ENOTFOUND)
 			return ps_error(PS_ENOTFOUND, "'%s' is not a git "
 			    "repository", repo_path);
@@ -114,7 +153,9 @@ gitlog__open_repo(git_repository **out, const char *inventory_path,
 	}
 	dir = gitlog__dirname(inventory_path);
 	rc = git_repository_open_ext(out, dir, 0, NULL);
-	if (rc == GIT_ENOTFOUND)
+	if (is_owner_error(rc))
+		err = owner_error(dir, true);
+	else if (rc == GIT_ENOTFOUND)
 		err = ps_error(PS_ENOTFOUND, "'%s' is not inside a git "
 		    "repository%s", inventory_path ? inventory_path : dir,
 		    create ? " (use --record-repo PATH to record elsewhere)" :
