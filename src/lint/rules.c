@@ -1,0 +1,218 @@
+/*
+ * lint: the rule registry.  Every finding projsync can report has an
+ * entry here: its stable id, default severity, one-line summary and a fix
+ * hint, listed by `projsync lint --list-rules` and docs/lint-rules.md.
+ */
+#include "lint/lint.h"
+
+#include <string.h>
+#include <strings.h>
+
+#define E DIAG_ERROR
+#define W DIAG_WARNING
+#define I DIAG_INFO
+#define V LINT_ORIGIN_VALIDATE
+#define L LINT_ORIGIN_LINT
+#define P LINT_ORIGIN_POLICY
+#define LV LINT_ORIGIN_LIVE
+
+/* Keep sorted by origin, then id: --list-rules prints this order. */
+static const struct lint_rule rules[] = {
+	/* validate: the loader and policy_validate() (DESIGN.md §2) */
+	{ "alias-limit", E, V, "A YAML alias expands past the node limit",
+	    "Use fewer or smaller aliases; projsync bounds alias expansion "
+	    "to reject \"billion laughs\" files." },
+	{ "duplicate-key", E, V, "A YAML mapping has the same key twice",
+	    "Remove or rename one of the keys; YAML keeps only one of them." },
+	{ "duplicate-name", E, V, "Two projects have the same name",
+	    "Project names must be unique in the inventory: rename one." },
+	{ "file-too-large", E, V, "An inventory file exceeds the size limit",
+	    "Split the inventory with `include:`." },
+	{ "include-error", E, V, "An `include:` pattern or file cannot be read",
+	    "Check the path: patterns are relative to the including file." },
+	{ "invalid-id", E, V, "An `id:` pin is not of the form proj_[a-z0-9]+",
+	    "Copy the project ID from `projsync export` or the console." },
+	{ "invalid-name", E, V,
+	    "A project name is empty, only whitespace or longer than 128 characters",
+	    "Give the project a name of 1 to 128 characters." },
+	{ "invalid-pattern", E, V, "A taxonomy `pattern` is not a valid regular expression",
+	    "Patterns are POSIX extended regular expressions, e.g. '^CC-[0-9]{4}$'." },
+	{ "invalid-tag-chars", E, V,
+	    "A tag key or value has characters AWS does not allow",
+	    "Use letters, numbers, spaces and _ . : / = + - @ only." },
+	{ "invalid-tag-key", E, V, "A tag key is empty or longer than 128 characters",
+	    "Tag keys are 1 to 128 characters (code points)." },
+	{ "invalid-tag-value", E, V, "A tag value is longer than 256 characters",
+	    "Tag values are 0 to 256 characters (code points)." },
+	{ "invalid-type", E, V, "A field has the wrong YAML type",
+	    "See projsync-inventory(5) for the type of each field." },
+	{ "invalid-value", E, V, "A setting has a value outside its range or choices",
+	    "See projsync-inventory(5) for the accepted values." },
+	{ "missing-field", E, V, "A required field is missing",
+	    "Add the field; see projsync-inventory(5)." },
+	{ "missing-required-tag", E, V,
+	    "A project lacks a key listed in taxonomy.required (after defaults)",
+	    "Add the tag to the project, or to `defaults.tags` if it is shared." },
+	{ "nesting-limit", E, V, "The YAML is nested deeper than the limit",
+	    "Flatten the document; inventories never need deep nesting." },
+	{ "project-limit", E, V,
+	    "More non-archived projects than settings.project_limit (warning from 90%)",
+	    "Archive unused projects or ask AWS for a higher quota and raise "
+	    "settings.project_limit." },
+	{ "reserved-prefix", E, V, "A tag key or value starts with the reserved `aws:` prefix",
+	    "The aws: prefix (in any case) is reserved for AWS: rename the tag." },
+	{ "reserved-project", E, V, "The inventory manages the `default` project",
+	    "The account's default project is never managed: remove it." },
+	{ "too-many-tags", E, V, "A project has more than 50 tags",
+	    "AWS allows 50 user tags per resource: drop some." },
+	{ "unknown-field", E, V, "A field projsync does not know (with a suggestion)",
+	    "Check the spelling; see projsync-inventory(5)." },
+	{ "unsupported-version", E, V, "The inventory's `version` is not 1",
+	    "Set `version: 1`." },
+	{ "value-not-allowed", E, V,
+	    "A tag value is not in the taxonomy's `allowed` list (with the closest value)",
+	    "Use one of the allowed values, or add the value to taxonomy.tags.<key>.allowed." },
+	{ "value-pattern-mismatch", E, V, "A tag value does not match the taxonomy's `pattern`",
+	    "Fix the value, or the pattern in taxonomy.tags.<key>.pattern." },
+	{ "yaml-syntax", E, V, "The file is not valid YAML",
+	    "Fix the syntax at the position shown." },
+
+	/* lint: inventory hygiene */
+	{ "empty-tag-value", W, L, "A tag has an empty value",
+	    "An empty value groups spend under \"\" in Cost Explorer: set a real "
+	    "value or remove the tag." },
+	{ "expired-suppression", W, L,
+	    "A lint_ignore entry's `until` date has passed (it no longer applies)",
+	    "Fix the finding it suppressed, or extend `until` with a reason." },
+	{ "invalid-suppression", E, L,
+	    "A lint_ignore entry lacks a reason, names no known rule or has a bad `until`",
+	    "Write `{rule: <id>, reason: \"...\", until: YYYY-MM-DD}`; see "
+	    "`projsync lint --list-rules` for ids." },
+	{ "key-case-mismatch", E, L,
+	    "A tag key equals another key (or a taxonomy key) ignoring case",
+	    "Tag keys are case-sensitive: Cost Explorer sees 'costcenter' and "
+	    "'CostCenter' as two keys.  Use the taxonomy's spelling." },
+	{ "name-convention", W, L,
+	    "A project name does not follow settings.name_pattern",
+	    "Rename the project (a rename keeps its ID) or fix its tags; "
+	    "`{Key:short}` abbreviates, see docs/lint-rules.md." },
+	{ "near-duplicate-value", W, L,
+	    "Values of a key differ only in punctuation or spacing, or by one "
+	    "non-digit character",
+	    "Pick one spelling ('CC-1001', not 'CC1001') so spend is not split "
+	    "between two Cost Explorer groups." },
+	{ "undeclared-tag-key", W, L,
+	    "A tag key is not declared in the taxonomy (open taxonomy)",
+	    "Declare it under taxonomy.tags (optionally with allowed values), "
+	    "or remove it." },
+	{ "unknown-tag-key", E, L,
+	    "A tag key is not declared in a closed taxonomy",
+	    "Declare it under taxonomy.tags or remove it from the project." },
+	{ "unused-allowed-value", I, L, "An allowed taxonomy value no project uses",
+	    "Remove it from `allowed` if it is obsolete." },
+	{ "unused-suppression", I, L, "A lint_ignore entry matched no finding",
+	    "Remove the stale entry." },
+	{ "value-case-mismatch", E, L,
+	    "Values of a key differ only in case across the inventory ('Prod'/'prod')",
+	    "Tag values are case-sensitive: use one spelling everywhere." },
+	{ "whitespace-in-value", E, L,
+	    "A tag key or value has leading or trailing whitespace",
+	    "Trim it: 'Prod ' and 'Prod' are different values to Cost Explorer." },
+
+	/* --tag-policy: AWS Organizations tag policies */
+	{ "tag-policy-key-case", E, P,
+	    "A tag key differs in capitalisation from the tag policy's tag_key",
+	    "Write the key exactly as the policy's tag_key/@@assign." },
+	{ "tag-policy-required", E, P,
+	    "A project lacks a key the policy reports as required for bedrock-mantle:project",
+	    "Add the tag (report_required_tag_for lists bedrock-mantle:project)." },
+	{ "tag-policy-syntax", E, P, "The tag policy file is not a valid tag policy",
+	    "Fix the policy document at the position shown." },
+	{ "tag-policy-taxonomy", E, P,
+	    "The taxonomy contradicts the tag policy (key case, allowed values, required keys)",
+	    "Align taxonomy.tags and taxonomy.required with the organisation's "
+	    "tag policy." },
+	{ "tag-policy-value", E, P, "A tag value is not allowed by the tag policy's tag_value",
+	    "Use a value the policy allows ('*' in the policy matches any text)." },
+
+	/* --live: the account's projects */
+	{ "live-missing-required", E, LV,
+	    "A live project lacks keys listed in taxonomy.required",
+	    "Add the project to the inventory (projsync export helps) and apply, "
+	    "or tag it." },
+	{ "live-off-taxonomy", E, LV,
+	    "A live project has a tag key or value the taxonomy does not allow",
+	    "Manage the project in the inventory and apply, or fix its tags." },
+	{ "live-unmanaged", W, LV, "A live project is not in the inventory",
+	    "Adopt it (projsync export, then an `id:` pin) or archive it; "
+	    "settings.unmanaged: ignore silences this." },
+	{ "live-untagged", E, LV, "A live project has no tags at all",
+	    "Its spend cannot be attributed: adopt it in the inventory and tag it." },
+};
+
+const struct lint_rule *
+lint_rules(size_t *nr)
+{
+	*nr = PS_ARRAY_SIZE(rules);
+	return rules;
+}
+
+const struct lint_rule *
+lint_rule_find(const char *id)
+{
+	size_t i;
+
+	if (!id)
+		return NULL;
+	for (i = 0; i < PS_ARRAY_SIZE(rules); i++)
+		if (strcmp(rules[i].id, id) == 0)
+			return &rules[i];
+	return NULL;
+}
+
+const char *
+lint_origin_name(enum lint_origin o)
+{
+	switch (o) {
+	case LINT_ORIGIN_VALIDATE:
+		return "validate";
+	case LINT_ORIGIN_LINT:
+		return "lint";
+	case LINT_ORIGIN_POLICY:
+		return "tag-policy";
+	default:
+		return "live";
+	}
+}
+
+/*
+ * `{Key:short}`: a fixed table of the usual environment and stage words.
+ * A value the table does not know stays as it is, so `{Environment:short}`
+ * of "Research" is "Research".  Matching ignores case; the result is the
+ * table's spelling.  Documented in docs/lint-rules.md.
+ */
+static const struct {
+	const char *full, *abbr;
+} short_names[] = {
+	{ "Development", "Dev" },
+	{ "DisasterRecovery", "DR" },
+	{ "Integration", "Int" },
+	{ "PreProduction", "PreProd" },
+	{ "Production", "Prod" },
+	{ "QualityAssurance", "QA" },
+	{ "Sandbox", "Sbx" },
+	{ "Staging", "Stg" },
+	{ "Testing", "Test" },
+	{ "UserAcceptanceTesting", "UAT" },
+};
+
+const char *
+lint_short_name(const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < PS_ARRAY_SIZE(short_names); i++)
+		if (strcasecmp(short_names[i].full, value) == 0)
+			return short_names[i].abbr;
+	return value;
+}
