@@ -150,6 +150,14 @@ struct gitlog_entry {
 };
 
 void gitlog_entry_release(struct gitlog_entry *e);
+/* "2026-11-26 09:12:44 +0000" (iso = false) or "2026-11-26T09:12:44+00:00"
+ * (iso = true), in the committer's time zone. */
+void gitlog_entry_time(char out[32], const struct gitlog_entry *e, bool iso);
+/* The entries as a JSON array (two-space indent, trailing newline): id,
+ * time, kind, summary, author, inventory_commit, inventory_path,
+ * inventory_sha256, endpoint, projsync_version; null when unknown. */
+void gitlog_entries_to_json(struct ps_buf *out, const struct gitlog_entry *e,
+    size_t nr);
 void gitlog_entries_free(struct gitlog_entry *e, size_t nr);
 
 /*

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 
+#include <cjson/cJSON.h>
 #include <git2.h>
 
 #include "util/util.h"
@@ -29,5 +30,12 @@ const char *gitlog__repo_dir(git_repository *repo);
  * (set also when HEAD is unborn; caller frees). */
 int gitlog__inventory_locate(char out_hex[41], bool *dirty, char **relpath,
     const char *inventory_path);
+
+/* Two-space indented JSON of v plus a newline (json.c). */
+void gitlog__json_render(struct ps_buf *out, const cJSON *v);
+/* A JSON string literal; invalid UTF-8 becomes U+FFFD. */
+void gitlog__json_string(struct ps_buf *out, const char *s);
+/* Add value, or null when it is NULL. */
+void gitlog__json_add_str(cJSON *obj, const char *key, const char *value);
 
 #endif

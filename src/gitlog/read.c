@@ -4,9 +4,11 @@
 #include "gitlog/gitlog.h"
 #include "gitlog/gitlog_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <git2.h>
 
@@ -74,6 +76,54 @@ gitlog_entries_free(struct gitlog_entry *e, size_t nr)
 	for (i = 0; e && i < nr; i++)
 		gitlog_entry_release(&e[i]);
 	free(e);
+}
+
+void
+gitlog_entry_time(char out[32], const struct gitlog_entry *e, bool iso)
+{
+	time_t t = (time_t)(e->time + (int64_t)e->offset * 60);
+	int off = e->offset < 0 ? -e->offset : e->offset;
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm)) {
+		snprintf(out, 32, "%s", "?");
+		return;
+	}
+	snprintf(out, 32, iso ? "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d" :
+	    "%04d-%02d-%02d %02d:%02d:%02d %c%02d%02d", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	    e->offset < 0 ? '-' : '+', (off / 60) % 100, off % 60);
+}
+
+void
+gitlog_entries_to_json(struct ps_buf *out, const struct gitlog_entry *e,
+    size_t nr)
+{
+	cJSON *arr = cJSON_CreateArray(), *o, *a;
+	char when[32];
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", e[i].id);
+		gitlog_entry_time(when, &e[i], true);
+		cJSON_AddStringToObject(o, "time", when);
+		gitlog__json_add_str(o, "kind", e[i].kind);
+		gitlog__json_add_str(o, "summary", e[i].summary);
+		a = cJSON_AddObjectToObject(o, "author");
+		gitlog__json_add_str(a, "name", e[i].author_name);
+		gitlog__json_add_str(a, "email", e[i].author_email);
+		gitlog__json_add_str(o, "inventory_commit",
+		    e[i].inventory_commit);
+		gitlog__json_add_str(o, "inventory_path", e[i].inventory_path);
+		gitlog__json_add_str(o, "inventory_sha256",
+		    e[i].inventory_sha256);
+		gitlog__json_add_str(o, "endpoint", e[i].endpoint);
+		gitlog__json_add_str(o, "projsync_version", e[i].version);
+		cJSON_AddItemToArray(arr, o);	/* arr owns o now */
+	}
+	gitlog__json_render(out, arr);
+	cJSON_Delete(arr);
 }
 
 static void
