@@ -1,11 +1,183 @@
-/* cli: `projsync lint` (placeholder until its module lands). */
+/*
+ * cli: `projsync lint` — the tag-policy gate.  Loads the inventory (and a
+ * tag policy), lists the live account for --live, runs the lint module and
+ * prints its report.  Owned by the lint module's author.
+ *
+ * Exit: 0 clean or only warnings/notes, 3 errors found (warnings too with
+ * --fail-on warning), 1 I/O, API or tag-policy file errors, 64 usage.
+ */
 #include "cli/cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lint/lint.h"
+
+static const char lint_help[] =
+    "      --live            also audit the account's projects (same endpoint\n"
+    "                        and credentials as plan) and report coverage\n"
+    "      --tag-policy FILE check against an AWS Organizations tag policy (JSON)\n"
+    "      --format FORMAT   text (default), json, sarif (SARIF 2.1.0 for code\n"
+    "                        scanning) or github (workflow annotations)\n"
+    "      --fail-on LEVEL   error (default) or warning: the lowest severity\n"
+    "                        that makes lint exit 3\n"
+    "      --show-suppressed list suppressed findings too (text, github)\n"
+    "      --list-rules      list every rule with its severity and fix\n"
+    "                        (--format text or json) and exit\n";
+
+enum {
+	OPT_LIVE = 256, OPT_POLICY, OPT_FORMAT, OPT_FAIL_ON, OPT_LIST,
+	OPT_SHOW_SUPP,
+};
+
+static const struct option lint_longopts[] = {
+	{ "live", no_argument, NULL, OPT_LIVE },
+	{ "tag-policy", required_argument, NULL, OPT_POLICY },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "list-rules", no_argument, NULL, OPT_LIST },
+	{ "show-suppressed", no_argument, NULL, OPT_SHOW_SUPP },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int
+write_out(const struct cli_ctx *ctx, const struct ps_buf *b)
+{
+	if (fwrite(b->ptr ? b->ptr : "", 1, b->len, stdout) != b->len ||
+	    fflush(stdout) != 0) {
+		cli_error(ctx, "cannot write the report to standard output");
+		return EXIT_ERROR;
+	}
+	return EXIT_OK;
+}
 
 int
 cmd_lint(int argc, char **argv, struct cli_ctx *ctx)
 {
-	(void)argc;
-	(void)argv;
-	cli_error(ctx, "'lint' is not implemented yet");
-	return EXIT_ERROR;
+	const struct cli_command *self = cli_command_find("lint");
+	struct lint_render_options ropts = { 0 };
+	struct lint_options lopts = { 0 };
+	struct lint_report report = LINT_REPORT_INIT;
+	struct live_state live = LIVE_STATE_INIT;
+	struct diag_list dl = DIAG_LIST_INIT, pdl = DIAG_LIST_INIT;
+	struct lint_tag_policy *policy = NULL;
+	struct ps_buf doc = PS_BUF_INIT;
+	struct api_client *api = NULL;
+	struct inventory *inv = NULL;
+	enum lint_format fmt = LINT_FORMAT_TEXT;
+	const char *policy_path = NULL;
+	bool want_live = false, list = false, fail_warn = false;
+	char *cwd = NULL;
+	int c, rc = EXIT_OK, err;
+
+	while ((c = getopt_long(argc, argv, "+h", lint_longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			cli_print_help(stdout, self, lint_help);
+			return EXIT_OK;
+		case OPT_LIVE:
+			want_live = true;
+			break;
+		case OPT_POLICY:
+			if (!*optarg)
+				return cli_usage_error(ctx, "--tag-policy needs "
+				    "a file name");
+			policy_path = optarg;
+			break;
+		case OPT_FORMAT:
+			if (lint_format_parse(&fmt, optarg) < 0)
+				return cli_usage_error(ctx, "%s", ps_error_last());
+			break;
+		case OPT_FAIL_ON:
+			if (!strcmp(optarg, "error"))
+				fail_warn = false;
+			else if (!strcmp(optarg, "warning"))
+				fail_warn = true;
+			else
+				return cli_usage_error(ctx, "unknown level '%s' "
+				    "for --fail-on (error or warning)", optarg);
+			break;
+		case OPT_LIST:
+			list = true;
+			break;
+		case OPT_SHOW_SUPP:
+			ropts.show_suppressed = true;
+			break;
+		default:
+			return cli_usage_error(ctx, "invalid option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(ctx, "unexpected argument '%s'",
+		    argv[optind]);
+
+	if (list) {
+		if (fmt != LINT_FORMAT_TEXT && fmt != LINT_FORMAT_JSON)
+			return cli_usage_error(ctx, "--list-rules prints text "
+			    "or json");
+		lint_render_rules(&doc, fmt);
+		rc = write_out(ctx, &doc);
+		goto out;
+	}
+
+	if (policy_path) {
+		err = lint_tag_policy_load(&policy, policy_path, &pdl);
+		if (err == PS_EINVALID) {
+			/* a broken policy is not a finding: nothing was linted */
+			diag_list_sort(&pdl);
+			cli_print_diags(ctx, &pdl);
+		}
+		if (err < 0) {
+			cli_error(ctx, "%s", ps_error_last());
+			rc = EXIT_ERROR;
+			goto out;
+		}
+	}
+
+	err = inventory_load_file(&inv, ctx->file, &dl);
+	if (err < 0 && err != PS_EINVALID) {
+		rc = cli_fail(ctx, err);
+		goto out;
+	}
+	if (want_live && inv) {
+		if ((rc = cli_api_client(&api, ctx, inv)) != 0)
+			goto out;
+		if ((err = api_list_projects(api, &live)) < 0) {
+			rc = cli_fail(ctx, err);
+			goto out;
+		}
+		lopts.live = &live;
+	} else if (want_live) {
+		cli_warning(ctx, "the inventory did not load: skipping --live");
+	}
+
+	lopts.tag_policy = policy;
+	if ((err = lint_run(&report, inv, &dl, &lopts)) < 0) {
+		rc = cli_fail(ctx, err);
+		goto out;
+	}
+	ropts.tool_version = PROJSYNC_VERSION;
+	ropts.color = ctx->color_out && fmt == LINT_FORMAT_TEXT;
+	cwd = getcwd(NULL, 0);
+	ropts.base_dir = cwd;
+	lint_render(&doc, &report, fmt, &ropts);
+	if ((rc = write_out(ctx, &doc)) != EXIT_OK)
+		goto out;
+	rc = lint_report_fails(&report, fail_warn) ? EXIT_INVALID : EXIT_OK;
+out:
+	free(cwd);
+	ps_buf_release(&doc);
+	lint_report_release(&report);
+	live_state_release(&live);
+	api_client_free(api);
+	inventory_free(inv);
+	lint_tag_policy_free(policy);
+	diag_list_release(&dl);
+	diag_list_release(&pdl);
+	return rc;
 }

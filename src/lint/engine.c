@@ -688,20 +688,6 @@ key_spellings(struct ps_buf *out, const struct key_stats *ks, size_t group)
 	}
 }
 
-static const char *
-closest_known(const struct lctx *c, const char *k)
-{
-	size_t i, best = 3, d;
-	const char *pick = NULL;
-
-	for (i = 0; i < c->known_nr; i++) {
-		d = ps_edit_distance(k, c->known[i], 2);
-		if (d < best)
-			best = d, pick = c->known[i];
-	}
-	return pick;
-}
-
 static void
 check_tag(struct lctx *c, struct key_stats *ks, const struct inv_tag *t,
     const struct inv_project *proj)
@@ -726,18 +712,9 @@ check_tag(struct lctx *c, struct key_stats *ks, const struct inv_tag *t,
 			    ks->sp[ks->canon[ks->sp[*si].group]].key, sp.ptr);
 			ps_buf_release(&sp);
 		}
-		if (c->inv->taxonomy.closed) {
-			const char *hint = closest_known(c, k);
-			if (hint)
-				add(c, "unknown-tag-key", proj, &t->key_pos,
-				    c->inv->path, "tag key '%s' is not declared "
-				    "in the closed taxonomy (did you mean '%s'?)",
-				    k, hint);
-			else
-				add(c, "unknown-tag-key", proj, &t->key_pos,
-				    c->inv->path, "tag key '%s' is not declared "
-				    "in the closed taxonomy", k);
-		} else if (si && !ks->sp[*si].reported) {
+		/* a closed taxonomy's unknown keys are validate's
+		 * (unknown-tag-key) */
+		if (!c->inv->taxonomy.closed && si && !ks->sp[*si].reported) {
 			ks->sp[*si].reported = true;
 			add(c, "undeclared-tag-key", proj, &t->key_pos,
 			    c->inv->path, "tag key '%s' is not declared in "

@@ -143,6 +143,9 @@ struct lint_render_options {
 	bool color;			/* text: ANSI colours */
 	bool show_suppressed;		/* text, github: list suppressed too */
 	size_t sarif_max_results;	/* 0: 25,000 (GitHub code scanning) */
+	/* SARIF: absolute paths under base_dir become relative URIs (the
+	 * working directory, usually the repository's root); NULL: none */
+	const char *base_dir;
 };
 
 /* Append the report in fmt to out. */

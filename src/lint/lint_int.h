@@ -36,6 +36,9 @@ bool lint__tp_value_ok(const struct lint__tp_key *k, const char *v);
 /* "'100', '200', '300*'" (at most a few, then "..."), appended to out. */
 void lint__tp_values_list(struct ps_buf *out, const struct lint__tp_key *k);
 
+/* "Production → Prod, ..." (the {Key:short} table), appended to out. */
+void lint__short_table(struct ps_buf *out, const char *sep, const char *arrow);
+
 /* Small string → index hash map (open addressing; keys are borrowed). */
 struct lint__map {
 	struct lint__map_ent {

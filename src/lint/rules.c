@@ -3,7 +3,7 @@
  * entry here: its stable id, default severity, one-line summary and a fix
  * hint, listed by `projsync lint --list-rules` and docs/lint-rules.md.
  */
-#include "lint/lint.h"
+#include "lint/lint_int.h"
 
 #include <string.h>
 #include <strings.h>
@@ -19,61 +19,85 @@
 /* Keep sorted by origin, then id: --list-rules prints this order. */
 static const struct lint_rule rules[] = {
 	/* validate: the loader and policy_validate() (DESIGN.md §2) */
-	{ "alias-limit", E, V, "A YAML alias expands past the node limit",
-	    "Use fewer or smaller aliases; projsync bounds alias expansion "
-	    "to reject \"billion laughs\" files." },
+	{ "alias-limit", E, V, "YAML aliases expand past the node limit",
+	    "Use fewer or smaller aliases: projsync bounds alias expansion to "
+	    "reject \"billion laughs\" files." },
+	{ "duplicate-id", E, V, "Two projects pin the same `id:`",
+	    "An ID names one live project: remove one of the pins." },
 	{ "duplicate-key", E, V, "A YAML mapping has the same key twice",
 	    "Remove or rename one of the keys; YAML keeps only one of them." },
 	{ "duplicate-name", E, V, "Two projects have the same name",
 	    "Project names must be unique in the inventory: rename one." },
-	{ "file-too-large", E, V, "An inventory file exceeds the size limit",
+	{ "empty-file", E, V, "The inventory file is empty",
+	    "Write at least `version: 1` and a `projects:` list." },
+	{ "file-too-large", E, V, "An inventory file exceeds the size limit (64 MiB)",
 	    "Split the inventory with `include:`." },
-	{ "include-error", E, V, "An `include:` pattern or file cannot be read",
-	    "Check the path: patterns are relative to the including file." },
+	{ "include-error", E, V, "An included file cannot be read or includes too deeply",
+	    "Check the file and its permissions; includes nest at most 16 deep." },
+	{ "include-no-match", W, V, "An `include:` pattern matches no file",
+	    "Fix the pattern: it is relative to the including file's folder." },
+	{ "include-not-found", E, V, "An `include:` names a file that does not exist",
+	    "Fix the path: it is relative to the including file's folder." },
+	{ "invalid-characters", E, V,
+	    "A tag key or value has characters AWS does not allow",
+	    "Use letters, numbers, spaces and _ . : / = + - @ only." },
+	{ "invalid-encoding", E, V, "The file is not valid UTF-8",
+	    "Save the file as UTF-8." },
 	{ "invalid-id", E, V, "An `id:` pin is not of the form proj_[a-z0-9]+",
 	    "Copy the project ID from `projsync export` or the console." },
 	{ "invalid-name", E, V,
-	    "A project name is empty, only whitespace or longer than 128 characters",
+	    "A project name is empty, only whitespace, too long, or `default`",
 	    "Give the project a name of 1 to 128 characters." },
 	{ "invalid-pattern", E, V, "A taxonomy `pattern` is not a valid regular expression",
 	    "Patterns are POSIX extended regular expressions, e.g. '^CC-[0-9]{4}$'." },
-	{ "invalid-tag-chars", E, V,
-	    "A tag key or value has characters AWS does not allow",
-	    "Use letters, numbers, spaces and _ . : / = + - @ only." },
-	{ "invalid-tag-key", E, V, "A tag key is empty or longer than 128 characters",
-	    "Tag keys are 1 to 128 characters (code points)." },
-	{ "invalid-tag-value", E, V, "A tag value is longer than 256 characters",
-	    "Tag values are 0 to 256 characters (code points)." },
+	{ "invalid-taxonomy", E, V,
+	    "The taxonomy contradicts itself (e.g. a required key a closed "
+	    "taxonomy does not declare)",
+	    "Declare every required key under taxonomy.tags, and keep allowed "
+	    "values valid tag values." },
 	{ "invalid-type", E, V, "A field has the wrong YAML type",
-	    "See projsync-inventory(5) for the type of each field." },
+	    "See projsync-inventory(5); quote values YAML would read as numbers "
+	    "or booleans (CostCenter: \"1001\")." },
 	{ "invalid-value", E, V, "A setting has a value outside its range or choices",
 	    "See projsync-inventory(5) for the accepted values." },
+	{ "misplaced-field", E, V, "A field is written at the wrong level",
+	    "Move it where projsync-inventory(5) puts it." },
 	{ "missing-field", E, V, "A required field is missing",
 	    "Add the field; see projsync-inventory(5)." },
 	{ "missing-required-tag", E, V,
 	    "A project lacks a key listed in taxonomy.required (after defaults)",
 	    "Add the tag to the project, or to `defaults.tags` if it is shared." },
-	{ "nesting-limit", E, V, "The YAML is nested deeper than the limit",
-	    "Flatten the document; inventories never need deep nesting." },
+	{ "missing-version", W, V, "The inventory has no `version:`",
+	    "Add `version: 1` at the top." },
+	{ "nesting-limit", E, V, "The YAML is nested deeper than the limit (64)",
+	    "Flatten the document: inventories never need deep nesting." },
+	{ "pattern-mismatch", E, V, "A tag value does not match the taxonomy's `pattern`",
+	    "Fix the value, or the pattern in taxonomy.tags.<key>.pattern." },
 	{ "project-limit", E, V,
-	    "More non-archived projects than settings.project_limit (warning from 90%)",
-	    "Archive unused projects or ask AWS for a higher quota and raise "
+	    "More non-archived projects than settings.project_limit (a warning "
+	    "from 90%)",
+	    "Archive unused projects, or ask AWS for a higher quota and raise "
 	    "settings.project_limit." },
 	{ "reserved-prefix", E, V, "A tag key or value starts with the reserved `aws:` prefix",
 	    "The aws: prefix (in any case) is reserved for AWS: rename the tag." },
-	{ "reserved-project", E, V, "The inventory manages the `default` project",
-	    "The account's default project is never managed: remove it." },
+	{ "tag-key-length", E, V, "A tag key is empty or longer than 128 characters",
+	    "Tag keys are 1 to 128 characters (code points)." },
+	{ "tag-value-length", E, V, "A tag value is longer than 256 characters",
+	    "Tag values are 0 to 256 characters (code points)." },
 	{ "too-many-tags", E, V, "A project has more than 50 tags",
 	    "AWS allows 50 user tags per resource: drop some." },
 	{ "unknown-field", E, V, "A field projsync does not know (with a suggestion)",
 	    "Check the spelling; see projsync-inventory(5)." },
+	{ "unknown-tag-key", E, V,
+	    "A tag key is not declared in a closed taxonomy (with a suggestion)",
+	    "Declare it under taxonomy.tags or remove it from the project." },
 	{ "unsupported-version", E, V, "The inventory's `version` is not 1",
 	    "Set `version: 1`." },
 	{ "value-not-allowed", E, V,
-	    "A tag value is not in the taxonomy's `allowed` list (with the closest value)",
-	    "Use one of the allowed values, or add the value to taxonomy.tags.<key>.allowed." },
-	{ "value-pattern-mismatch", E, V, "A tag value does not match the taxonomy's `pattern`",
-	    "Fix the value, or the pattern in taxonomy.tags.<key>.pattern." },
+	    "A tag value is not in the taxonomy's `allowed` list (with the "
+	    "closest value)",
+	    "Use one of the allowed values, or add the value to "
+	    "taxonomy.tags.<key>.allowed." },
 	{ "yaml-syntax", E, V, "The file is not valid YAML",
 	    "Fix the syntax at the position shown." },
 
@@ -105,9 +129,6 @@ static const struct lint_rule rules[] = {
 	    "A tag key is not declared in the taxonomy (open taxonomy)",
 	    "Declare it under taxonomy.tags (optionally with allowed values), "
 	    "or remove it." },
-	{ "unknown-tag-key", E, L,
-	    "A tag key is not declared in a closed taxonomy",
-	    "Declare it under taxonomy.tags or remove it from the project." },
 	{ "unused-allowed-value", I, L, "An allowed taxonomy value no project uses",
 	    "Remove it from `allowed` if it is obsolete." },
 	{ "unused-suppression", I, L, "A lint_ignore entry matched no finding",
@@ -215,4 +236,14 @@ lint_short_name(const char *value)
 		if (strcasecmp(short_names[i].full, value) == 0)
 			return short_names[i].abbr;
 	return value;
+}
+
+void
+lint__short_table(struct ps_buf *out, const char *sep, const char *arrow)
+{
+	size_t i;
+
+	for (i = 0; i < PS_ARRAY_SIZE(short_names); i++)
+		ps_buf_addf(out, "%s%s%s%s", i ? sep : "", short_names[i].full,
+		    arrow, short_names[i].abbr);
 }
