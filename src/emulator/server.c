@@ -153,17 +153,25 @@ collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
-/* Close with RST rather than FIN: what a client sees as a reset. */
+/*
+ * Reset the connection: the peer sees RST, not FIN.  SO_LINGER 0 alone is
+ * not enough because MHD shuts the write side down (FIN) before closing;
+ * connect(AF_UNSPEC) disconnects a TCP socket at once, with a reset.
+ */
 static void
-arm_reset(struct MHD_Connection *conn)
+reset_connection(struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	struct linger lg = { 1, 0 };
+	struct sockaddr unspec;
 
-	if (ci)
-		setsockopt(ci->connect_fd, SOL_SOCKET, SO_LINGER, &lg,
-		    sizeof(lg));
+	if (!ci)
+		return;
+	setsockopt(ci->connect_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	memset(&unspec, 0, sizeof(unspec));
+	unspec.sa_family = AF_UNSPEC;
+	(void)connect(ci->connect_fd, &unspec, sizeof(unspec));
 }
 
 static enum MHD_Result
@@ -189,7 +197,7 @@ respond(struct emu_server *srv, struct MHD_Connection *conn,
 	emu_handle(srv->emu, &req, &resp);
 	free(hv.items);
 	if (resp.action == EMU_RESET)
-		arm_reset(conn);
+		reset_connection(conn);
 	if (resp.action != EMU_RESPOND)
 		goto out;	/* MHD_NO: MHD closes the connection */
 	len = resp.body.len;
