@@ -10,7 +10,23 @@
  *
  * Ownership: inventory_load_*() hand a `struct inventory *` to the caller,
  * who frees it with inventory_free().  Everything inside is owned by the
- * inventory and stays valid until then.
+ * inventory and stays valid until then.  Strings (and the items of each
+ * project's `tags`) live in the inventory's pool: treat the model as
+ * read-only, never free or tag_set_release() parts of it; copy a tag set
+ * with tag_set_copy() to change it.
+ *
+ * The format is DESIGN.md §2 and docs/projsync-inventory.5.  Beyond it the
+ * loader accepts YAML anchors, aliases and `<<` merge keys (bounded), and
+ * ignores top-level keys starting with `x-` (a place to keep anchors).
+ * String fields must be YAML strings: `CostCenter: 1001` or `Env: no` are
+ * reported with a hint to quote them, as other YAML tools read them as a
+ * number or a boolean.  When a load returns 0, every project has a name.
+ *
+ * Diagnostics the loader adds (rule ids): yaml-syntax, invalid-encoding,
+ * file-too-large, nesting-limit, alias-limit, empty-file, duplicate-key,
+ * invalid-type, unknown-field, missing-field, misplaced-field, invalid-value,
+ * unsupported-version, missing-version (warning), include-not-found,
+ * include-no-match (warning), include-error.
  */
 #ifndef PROJSYNC_INVENTORY_H
 #define PROJSYNC_INVENTORY_H
@@ -30,6 +46,9 @@ struct inv_tag {
 	char *key;
 	char *value;
 	struct inv_pos key_pos, value_pos;
+	/* added: the value was not a YAML string (reported); `value` is its
+	 * text, so the key still counts as present */
+	bool invalid;
 };
 
 struct inv_tag_list {
@@ -60,6 +79,10 @@ struct inv_project {
 	/* Effective tags: `defaults.tags` merged under own_tags, sorted. */
 	struct tag_set tags;
 	struct inv_suppression_list lint_ignore;
+	/* added by the loader; all positions are {NULL, 0, 0} when unset */
+	struct inv_pos tags_pos;	/* the `tags:` key */
+	struct inv_pos archived_pos;
+	size_t index;			/* position in inventory.projects */
 };
 
 struct inv_tag_rule {
@@ -69,6 +92,9 @@ struct inv_tag_rule {
 	size_t allowed_nr;
 	char *pattern;		/* POSIX extended regex or NULL */
 	struct inv_pos pattern_pos;
+	/* added */
+	struct inv_pos *allowed_pos;	/* one per allowed value */
+	char *description;		/* free text or NULL */
 };
 
 struct inv_taxonomy {
@@ -78,6 +104,10 @@ struct inv_taxonomy {
 	bool closed;
 	struct inv_tag_rule *tags;
 	size_t tags_nr;
+	/* added */
+	struct inv_pos pos;		/* the `taxonomy:` key, if written */
+	struct inv_pos closed_pos;
+	bool required_given;		/* false: the four default keys */
 };
 
 enum inv_unmanaged {
@@ -101,6 +131,10 @@ struct inv_settings {
 	struct inv_safety safety;
 	bool record;			/* settings.record: record plans in git */
 	char *name_pattern;		/* lint name-convention template or NULL */
+	/* added */
+	struct inv_pos pos;		/* the `settings:` key, if written */
+	struct inv_pos project_limit_pos;
+	struct inv_pos name_pattern_pos;
 };
 
 struct inventory {
@@ -115,6 +149,15 @@ struct inventory {
 	struct inv_project *projects;	/* in file order, includes appended */
 	size_t projects_nr;
 	struct inv_suppression_list lint_ignore;	/* top level */
+	/* added by the loader */
+	struct inv_pos version_pos;	/* {path, 0, 0} when `version` is absent */
+	struct inv_pos defaults_pos;	/* the `defaults:` key, if written */
+	struct inv_pos projects_pos;	/* the top file's `projects:` key */
+	size_t *by_name;		/* indices of named projects, by name */
+	size_t by_name_nr;
+	size_t *by_id;			/* indices of pinned projects, by id */
+	size_t by_id_nr;
+	struct inv_pool *pool;		/* every string above lives here */
 };
 
 /*
@@ -134,6 +177,16 @@ struct inv_source {
 #define INV_MAX_FILE_BYTES	(64u << 20)	/* per file */
 #define INV_MAX_DEPTH		64		/* nesting levels */
 #define INV_MAX_ALIAS_NODES	100000		/* nodes reachable via aliases */
+#define INV_MAX_NODES		(4u << 20)	/* YAML nodes per file */
+#define INV_MAX_FILES		10000		/* files, includes counted */
+#define INV_MAX_INCLUDE_DEPTH	16		/* include inside include ... */
+
+/*
+ * The file system: read(2) with the size limit above (PS_EINVALID past
+ * it), glob(3) without sorting by locale (results in byte order, folders
+ * skipped).  For inventory_load_source() callers who want the default.
+ */
+extern const struct inv_source inventory_fs_source;
 
 /*
  * Load the inventory at path from the file system (glob(3) for includes).
@@ -152,9 +205,13 @@ int inventory_load_buffer(struct inventory **out, const char *name,
 int inventory_load_source(struct inventory **out, const char *path,
     const struct inv_source *src, struct diag_list *dl);
 
-/* The project whose name is `name`, or NULL (borrowed). */
+/* The project whose name is `name`, or NULL (borrowed).  O(log n); with
+ * duplicate names (an invalid inventory) the first in file order. */
 const struct inv_project *inventory_find_name(const struct inventory *inv,
     const char *name);
+/* The project pinned to `id`, or NULL (borrowed).  O(log n). */
+const struct inv_project *inventory_find_id(const struct inventory *inv,
+    const char *id);
 /* Is this live tag key one projsync never touches (settings.ignore_tags)? */
 bool inventory_tag_ignored(const struct inventory *inv, const char *key);
 
