@@ -6,6 +6,13 @@
 
 AUTH=(-H "Authorization: Bearer test-key")
 
+# start_emulator reads the first line of $T/emu.out; a restart must not
+# read the previous instance's line before the new one truncates it.
+emu_start() {
+	rm -f "$T/emu.out"
+	start_emulator "$@"
+}
+
 # api METHOD PATH [BODY [curl args...]]: $status, $T/body, $T/hdr
 api() {
 	local m=$1 p=$2 body=${3-}
@@ -48,7 +55,7 @@ hdr() {
 	grep -i "^$1:" "$T/hdr" | head -1 | cut -d: -f2- | tr -d '\r' | sed 's/^ //'
 }
 
-start_emulator --seed 7 --clock 1700000000 --region eu-west-1 --account 111122223333
+emu_start --seed 7 --clock 1700000000 --region eu-west-1 --account 111122223333
 
 # ---- default project, create, retrieve ----
 api GET /v1/organization/projects
@@ -317,7 +324,7 @@ EOF
 ok "1,000 projects: 11 pages of 100, unique, ordered, quota enforced"
 
 # max projects counts archived ones
-start_emulator --max-projects 2 --seed 3
+emu_start --max-projects 2 --seed 3
 api POST /v1/organization/projects '{"name":"a"}'; A=$(pyj 'd["id"]')
 api POST /v1/organization/projects '{"name":"b"}'
 api POST "/v1/organization/projects/$A/archive"
@@ -326,15 +333,15 @@ expect_error 400 project_limit_exceeded null "quota counts archived"
 ok "--max-projects counts archived projects"
 
 # the seed makes ids reproducible
-start_emulator --seed 42
+emu_start --seed 42
 api POST /v1/organization/projects '{"name":"a"}'; S1=$(pyj 'd["id"]')
-start_emulator --seed 42
+emu_start --seed 42
 api POST /v1/organization/projects '{"name":"a"}'; S2=$(pyj 'd["id"]')
 [ "$S1" = "$S2" ] || fail "same seed, same ids ($S1 vs $S2)"
 ok "--seed makes ids reproducible"
 
 # ---- OpenAI flavour ----
-start_emulator --openai --seed 5 --clock 1700000001
+emu_start --openai --seed 5 --clock 1700000001
 api POST /v1/organization/projects '{"name":"oa","external_key_id":"ek_1"}'
 expect_status 200 "openai create"
 OA=$(pyj 'd["id"]')
