@@ -31,6 +31,9 @@ const char *gitlog__repo_dir(git_repository *repo);
 int gitlog__inventory_locate(char out_hex[41], bool *dirty, char **relpath,
     const char *inventory_path);
 
+struct gitlog;
+/* The repository behind a handle (read.c). Borrowed. */
+git_repository *gitlog__repo(struct gitlog *gl);
 /* Two-space indented JSON of v plus a newline (json.c). */
 void gitlog__json_render(struct ps_buf *out, const cJSON *v);
 /* A JSON string literal; invalid UTF-8 becomes U+FFFD. */

@@ -45,6 +45,12 @@ gitlog_free(struct gitlog *gl)
 	git_libgit2_shutdown();
 }
 
+git_repository *
+gitlog__repo(struct gitlog *gl)
+{
+	return gl->repo;
+}
+
 const char *
 gitlog_dir(const struct gitlog *gl)
 {
@@ -364,8 +370,14 @@ gitlog_blob(struct ps_buf *out, struct gitlog *gl, const char *rev,
 	rc = git_tree_entry_bypath(&te, tree, path);
 	if (rc == GIT_ENOTFOUND || (rc == 0 &&
 	    git_tree_entry_type(te) != GIT_OBJECT_BLOB)) {
-		err = ps_error(PS_ENOTFOUND, "commit %s (%s) has no file '%s'",
-		    hex, rev ? rev : GITLOG_BRANCH, path);
+		/* name the revision too unless it is the id itself */
+		if (rev && strncmp(rev, git_oid_tostr_s(git_commit_id(c)),
+		    strlen(rev)))
+			err = ps_error(PS_ENOTFOUND, "commit %s (%s) has no "
+			    "file '%s'", hex, rev, path);
+		else
+			err = ps_error(PS_ENOTFOUND, "commit %s has no file "
+			    "'%s'", hex, path);
 		goto out;
 	}
 	if (rc < 0 || (rc = git_blob_lookup(&blob, gl->repo,
