@@ -646,8 +646,8 @@ plan_diff(struct plan **out, const struct inventory *inv,
 				    arch[first + j]->id);
 			plan__add_warning(p, "project '%s' exists only as "
 			    "archived (%s); archiving is irreversible, so a new "
-			    "project will be created and the old ID is gone for "
-			    "good", ip->name, ids.ptr);
+			    "project will be created and the old ID%s gone for "
+			    "good", ip->name, ids.ptr, n > 1 ? "s are" : " is");
 			ps_buf_release(&ids);
 		}
 	}

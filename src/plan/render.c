@@ -39,7 +39,7 @@ plan__quote(struct ps_buf *out, const char *s)
 	const unsigned char *u = (const unsigned char *)s;
 
 	if (!s) {
-		ps_buf_adds(out, "null");
+		ps_buf_adds(out, "(no name)");	/* the API allows a null name */
 		return;
 	}
 	ps_buf_addch(out, '"');
