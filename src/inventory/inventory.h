@@ -108,6 +108,7 @@ struct inv_taxonomy {
 	struct inv_pos pos;		/* the `taxonomy:` key, if written */
 	struct inv_pos closed_pos;
 	bool required_given;		/* false: the four default keys */
+	struct inv_pos *required_item_pos;	/* one per entry, or NULL */
 };
 
 enum inv_unmanaged {
@@ -180,6 +181,7 @@ struct inv_source {
 #define INV_MAX_NODES		(4u << 20)	/* YAML nodes per file */
 #define INV_MAX_FILES		10000		/* files, includes counted */
 #define INV_MAX_INCLUDE_DEPTH	16		/* include inside include ... */
+#define INV_MAX_MESSAGE		1024		/* bytes of a diagnostic message */
 
 /*
  * The file system: read(2) with the size limit above (PS_EINVALID past
@@ -216,5 +218,13 @@ const struct inv_project *inventory_find_id(const struct inventory *inv,
 bool inventory_tag_ignored(const struct inventory *inv, const char *key);
 
 void inventory_free(struct inventory *inv);
+
+/*
+ * s made safe to print in a one-line diagnostic: control characters
+ * (C0, DEL, C1) escaped as \n, \t or \xNN, and cut at a character
+ * boundary to about max bytes with "..." appended (max 0: no limit).
+ * The loader and policy pass every message through it.  Caller frees.
+ */
+char *inventory_printable(const char *s, size_t max);
 
 #endif

@@ -99,7 +99,7 @@ type_name(const struct ynode *n)
 		return "a list";
 	switch (n->kind) {
 	case YK_NULL:
-		return "empty (null)";
+		return "empty";
 	case YK_BOOL:
 		return "a boolean";
 	case YK_INT:
@@ -297,13 +297,16 @@ merge_source(struct loader *ld, const struct ynode *src, struct entry **out,
 	if (src->type == YN_SEQ) {
 		/* earlier mappings take precedence over later ones */
 		for (i = 0; i < src->n; i++) {
-			if (src->u.kids[i].type == YN_MAP)
+			if (src->u.kids[i].type == YN_MAP) {
 				merge_into(ld, &src->u.kids[i], out, nr, alloc,
 				    ks, depth + 1);
-			else
-				err_at(ld, &src->u.kids[i], "invalid-type",
-				    "'<<' merges mappings, not %s",
-				    type_name(&src->u.kids[i]));
+				continue;
+			}
+			/* at the `<<` value: the item may be far away, in
+			 * an anchor */
+			err_at(ld, src, "invalid-type", "'<<' merges mappings, "
+			    "but this list holds %s", type_name(&src->u.kids[i]));
+			break;
 		}
 		return;
 	}
@@ -365,6 +368,8 @@ map_entries(struct loader *ld, const struct ynode *n, const char *what,
 	uint32_t i;
 
 	*nr = 0;
+	if (n->kind == YK_UNKNOWN_TAG)
+		return NULL;	/* reported by the parser */
 	if (n->type != YN_MAP) {
 		err_at(ld, n, "invalid-type", "%s must be a mapping, not %s", what,
 		    type_name(n));
@@ -449,7 +454,7 @@ load_str_list(struct loader *ld, const struct ynode *n, const char *what,
 	*nr = 0;
 	if (positions)
 		*positions = NULL;
-	if (is_null(n))
+	if (is_null(n) || n->kind == YK_UNKNOWN_TAG)
 		return NULL;
 	if (n->type != YN_SEQ && !(allow_single && n->type == YN_SCALAR)) {
 		err_at(ld, n, "invalid-type", "%s must be a list of strings, not %s",
@@ -507,7 +512,7 @@ load_suppressions(struct loader *ld, const struct ynode *n,
 
 	out->items = NULL;
 	out->nr = 0;
-	if (is_null(n))
+	if (is_null(n) || n->kind == YK_UNKNOWN_TAG)
 		return;
 	if (n->type != YN_SEQ) {
 		err_at(ld, n, "invalid-type", "'lint_ignore' must be a list of "
@@ -521,6 +526,7 @@ load_suppressions(struct loader *ld, const struct ynode *n,
 		struct inv_suppression s = { 0 };
 		struct entry *e;
 		size_t nr, j;
+		bool bad = false;
 
 		if (!(e = map_entries(ld, item, "a 'lint_ignore' entry", &nr)))
 			continue;
@@ -534,11 +540,14 @@ load_suppressions(struct loader *ld, const struct ynode *n,
 				s.reason = get_str(ld, v, "'reason'");
 			else if (!strcmp(k, "until")) {
 				s.until = get_str(ld, v, "'until'");
-				if (s.until && !valid_date(s.until)) {
-					err_at(ld, v, "invalid-value", "'until' "
-					    "must be a date as YYYY-MM-DD, not "
-					    "'%s'", s.until);
-					s.until = NULL;
+				if (!s.until || !valid_date(s.until)) {
+					if (s.until)
+						err_at(ld, v, "invalid-value",
+						    "'until' must be a date as "
+						    "YYYY-MM-DD, not '%s'", s.until);
+					/* never let a broken entry silence
+					 * anything, forever */
+					bad = true;
 				}
 			} else
 				unknown_field(ld, e[j].key, "a 'lint_ignore' "
@@ -550,7 +559,8 @@ load_suppressions(struct loader *ld, const struct ynode *n,
 			    "needs 'rule' (the rule id to ignore)");
 			continue;
 		}
-		out->items[out->nr++] = s;
+		if (!bad)
+			out->items[out->nr++] = s;
 	}
 }
 
@@ -715,7 +725,7 @@ load_taxonomy(struct loader *ld, const struct ynode *n)
 		const struct ynode *v = e[i].val;
 		if (!strcmp(k, "required")) {
 			t->required = load_str_list(ld, v, "'required'",
-			    &t->required_nr, NULL, false);
+			    &t->required_nr, &t->required_item_pos, false);
 			t->required_pos = pos_of(ld, v);
 			t->required_given = true;
 		} else if (!strcmp(k, "closed")) {
@@ -775,6 +785,8 @@ load_project(struct loader *ld, const struct ynode *n)
 	size_t nr, i;
 	bool has_name = false;
 
+	if (n->kind == YK_UNKNOWN_TAG)
+		return;
 	if (n->type != YN_MAP) {
 		err_at(ld, n, "invalid-type", "each entry of 'projects' must be a "
 		    "mapping like '{ name: X, tags: {...} }', not %s",
@@ -824,7 +836,7 @@ load_projects(struct loader *ld, const struct ynode *key,
 
 	if (ld->top)
 		ld->inv->projects_pos = pos_of(ld, key);
-	if (is_null(n))
+	if (is_null(n) || n->kind == YK_UNKNOWN_TAG)
 		return;
 	if (n->type != YN_SEQ) {
 		err_at(ld, n, "invalid-type", "'projects' must be a list of "

@@ -91,16 +91,16 @@ static void
 vreport(struct ydiag *yd, enum diag_level level, const char *rule,
     unsigned line, unsigned col, const char *fmt, va_list ap)
 {
-	struct diag *d;
-	char *msg;
+	char *msg, *safe;
 
 	if (level == DIAG_ERROR)
 		yd->errors++;
 	if (!yd->dl)
 		return;
 	msg = xvasprintf(fmt, ap);
-	d = diag_add(yd->dl, level, rule, yd->file, line, col, "%s", msg);
-	(void)d;
+	safe = inventory_printable(msg, INV_MAX_MESSAGE);
+	diag_add(yd->dl, level, rule, yd->file, line, col, "%s", safe);
+	free(safe);
 	free(msg);
 }
 
@@ -361,6 +361,7 @@ struct frame {
 	size_t base;		/* first child in the kids stack */
 	char *anchor;		/* owned, or NULL */
 	uint64_t weight0;
+	bool unknown_tag;	/* reported; the loader skips it */
 };
 
 struct anchor {
@@ -592,6 +593,7 @@ on_start(struct builder *b, const yaml_event_t *ev, uint8_t type)
 	const yaml_mark_t *m = &ev->start_mark;
 	const yaml_char_t *anchor, *tag;
 	struct frame *f;
+	bool unknown_tag = false;
 	int err;
 
 	if (type == YN_MAP) {
@@ -609,8 +611,8 @@ on_start(struct builder *b, const yaml_event_t *ev, uint8_t type)
 	}
 	if ((err = count_node(b, m)) < 0)
 		return err;
-	if (tag)
-		(void)tag_kind(b, (const char *)tag, m, true);
+	if (tag && tag_kind(b, (const char *)tag, m, true) == YK_UNKNOWN_TAG)
+		unknown_tag = true;
 	xgrow(&b->frames, &b->frames_alloc, b->frames_nr + 1,
 	    sizeof(*b->frames));
 	f = &b->frames[b->frames_nr++];
@@ -620,6 +622,7 @@ on_start(struct builder *b, const yaml_event_t *ev, uint8_t type)
 	f->base = b->kids_nr;
 	f->anchor = anchor ? xstrdup((const char *)anchor) : NULL;
 	f->weight0 = b->weight;
+	f->unknown_tag = unknown_tag;
 	return 0;
 }
 
@@ -641,8 +644,8 @@ report_dup(struct builder *b, const struct ynode *first,
     const struct ynode *again)
 {
 	inventory__error(b->yd, "duplicate-key", again->line, again->col,
-	    "duplicate key '%s' (first defined at line %u); a key may appear "
-	    "once per mapping", again->u.str, first->line);
+	    "duplicate key '%s' (first at line %u, column %u); a key may "
+	    "appear once per mapping", again->u.str, first->line, first->col);
 }
 
 /* Keys of a finished mapping: scalars, and each at most once. */
@@ -699,6 +702,7 @@ on_end(struct builder *b)
 		memcpy(kids, &b->kids[f->base], n * sizeof(*kids));
 	}
 	node.type = f->type;
+	node.kind = f->unknown_tag ? YK_UNKNOWN_TAG : YK_STR;
 	node.line = f->line;
 	node.col = f->col;
 	node.n = (uint32_t)n;

@@ -543,8 +543,9 @@ policy__taxonomy_compile(struct policy_taxonomy **out, struct policy__ctx *c)
 	tx->nr = t->tags_nr;
 	qsort(tx->rules, tx->nr, sizeof(*tx->rules), cmp_rule);
 	for (i = 0; i < t->required_nr; i++) {
-		struct inv_pos pos = t->required_given ? t->required_pos :
-		    t->pos;
+		struct inv_pos pos = !t->required_given ? t->pos :
+		    t->required_item_pos ? t->required_item_pos[i] :
+		    t->required_pos;
 		const char *rule;
 		char *msg = NULL;
 		if ((rule = policy_check_tag_key(t->required[i], &msg))) {
@@ -774,9 +775,16 @@ struct set_ctx {
 static void
 set_report(struct set_ctx *s, const char *rule, const char *msg)
 {
+	char *full, *safe;
+
 	s->errors++;
-	diag_add(s->dl, DIAG_ERROR, rule, s->file, s->line, s->col, "%s: %s",
-	    s->subject, msg);
+	if (!s->dl)
+		return;
+	full = xasprintf("%s: %s", s->subject, msg);
+	safe = inventory_printable(full, INV_MAX_MESSAGE);
+	diag_add(s->dl, DIAG_ERROR, rule, s->file, s->line, s->col, "%s", safe);
+	free(safe);
+	free(full);
 }
 
 static void

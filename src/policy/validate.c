@@ -18,7 +18,7 @@ policy__report(struct policy__ctx *c, const struct inv_project *p,
 	const struct inv_suppression *s = NULL;
 	struct diag *d;
 	va_list ap;
-	char *msg;
+	char *msg, *safe;
 
 	if (policy_rule_suppressible(rule))
 		s = policy_suppression(c->inv, p, rule, c->today);
@@ -29,13 +29,15 @@ policy__report(struct policy__ctx *c, const struct inv_project *p,
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
+	safe = inventory_printable(msg, INV_MAX_MESSAGE);
 	if (pos && pos->file)
 		d = diag_add(c->dl, level, rule, pos->file, pos->line, pos->col,
-		    "%s", msg);
+		    "%s", safe);
 	else
-		d = diag_add(c->dl, level, rule, c->inv->path, 0, 0, "%s", msg);
+		d = diag_add(c->dl, level, rule, c->inv->path, 0, 0, "%s", safe);
 	if (d && s)
 		d->suppressed = true;
+	free(safe);
 	free(msg);
 }
 
