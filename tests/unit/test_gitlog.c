@@ -17,7 +17,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "gitlog/gitlog.h"
+#include "inventory/inventory.h"
 #include "util/util.h"
 
 static char base[256];	/* per-test temporary folder */
@@ -797,6 +800,466 @@ test_gitlog__concurrent_recorders(void **state)
 	free(inv);
 }
 
+/* ---- loading inventories from commits ---- */
+
+static void
+test_gitlog__load_inventory_from_commit_tree(void **state)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct inventory *inv = NULL;
+	struct gitlog *gl = NULL;
+	char hex[41], *head, *repo = path_in("repo");
+	size_t i;
+
+	(void)state;
+	assert_int_equal(sh("cd '%s' && git init -q -b main repo && cd repo && "
+	    "mkdir -p teams/sub teams/dir.yaml sub shared && "
+	    "printf 'version: 1\\ninclude: [teams/*.yaml]\\nprojects:\\n"
+	    "  - name: Top\\n    tags: {Application: A, Environment: E, "
+	    "Team: T, CostCenter: C}\\n' > projects.yaml && "
+	    "for n in a b .hidden sub/c dir.yaml/d; do printf 'projects:\\n"
+	    "  - name: P-%%s\\n    tags: {Application: A, Environment: E, "
+	    "Team: T, CostCenter: C}\\n' $(basename $n) > teams/$n.yaml; "
+	    "done && printf 'version: 1\\ninclude: [../shared/*.yaml, "
+	    "../../outside/*.yaml]\\n' > sub/projects.yaml && "
+	    "cp teams/a.yaml shared/s.yaml && git add -f . && "
+	    "git commit -qm one && "
+	    /* the work tree differs: the commit is what counts */
+	    "rm teams/b.yaml && printf 'version: 1\\n' > projects.yaml",
+	    base), 0);
+	head = out("git -C '%s' rev-parse HEAD", repo);
+	assert_ok(gitlog_open(&gl, NULL, repo));
+	assert_ok(gitlog_load_inventory(&inv, hex, gl, "main",
+	    "projects.yaml", &dl));
+	assert_string_equal(hex, head);
+	/* the glob: no hidden files, no folders, no sub folders */
+	assert_int_equal(inv->projects_nr, 3);
+	assert_string_equal(inv->projects[0].name, "Top");
+	assert_string_equal(inv->projects[1].name, "P-a");
+	assert_string_equal(inv->projects[2].name, "P-b");
+	assert_int_equal(inv->files_nr, 3);
+	assert_string_equal(inv->files[1], "teams/a.yaml");
+	for (i = 0; i < dl.nr; i++)
+		assert_int_not_equal(dl.items[i].level, DIAG_ERROR);
+	inventory_free(inv);
+	diag_list_release(&dl);
+
+	/* Relative includes from a sub folder stay inside the tree; one
+	 * that climbs out of it matches nothing (a warning). */
+	assert_int_equal(gitlog_load_inventory(&inv, hex, gl, head,
+	    "./sub/projects.yaml", &dl), 0);
+	assert_int_equal(inv->projects_nr, 1);
+	assert_string_equal(inv->files[1], "shared/s.yaml");
+	for (i = 0; i < dl.nr; i++)
+		if (!strcmp(dl.items[i].rule, "include-no-match"))
+			break;
+	assert_true(i < dl.nr);
+	{
+		char *want = xasprintf("%s:sub/projects.yaml", head);
+		assert_string_equal(dl.items[i].file, want);
+		free(want);
+	}
+	inventory_free(inv);
+	diag_list_release(&dl);
+
+	assert_int_equal(gitlog_load_inventory(&inv, hex, gl, "main",
+	    "nope.yaml", &dl), PS_ENOTFOUND);
+	assert_null(inv);
+	assert_string_equal(hex, head);	/* the commit exists */
+	assert_non_null(strstr(ps_error_last(), "does not exist in main"));
+	assert_int_equal(gitlog_load_inventory(&inv, hex, gl, "no-such",
+	    "projects.yaml", &dl), PS_ENOTFOUND);
+	assert_string_equal(hex, "");
+	assert_int_equal(gitlog_load_inventory(&inv, hex, gl, "main",
+	    "../projects.yaml", &dl), PS_EUSAGE);
+	assert_int_equal(gitlog_load_inventory(&inv, hex, gl, "main",
+	    "teams", &dl), PS_EFAIL);
+	assert_non_null(strstr(ps_error_last(), "is a folder"));
+	diag_list_release(&dl);
+	gitlog_free(gl);
+	free(head);
+	free(repo);
+}
+
+static void
+test_gitlog__load_inventory_diagnostics_name_rev(void **state)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct inventory *inv = NULL;
+	struct gitlog *gl = NULL;
+	char hex[41], *repo = path_in("repo");
+
+	(void)state;
+	assert_int_equal(sh("cd '%s' && git init -q -b main repo && cd repo && "
+	    "mkdir teams && printf 'version: 1\\ninclude: [teams/*.yaml]\\n' "
+	    "> projects.yaml && printf 'projects:\\n  - name: X\\n    tags: "
+	    "{Application: A, Environment: E, Team: T}\\n' > teams/x.yaml && "
+	    "ln -s projects.yaml link.yaml && git add . && git commit -qm x",
+	    base), 0);
+	assert_ok(gitlog_open(&gl, NULL, repo));
+	assert_int_equal(gitlog_load_inventory(&inv, hex, gl, "main~0",
+	    "projects.yaml", &dl), PS_EINVALID);
+	assert_true(dl.nr >= 1);
+	/* the missing CostCenter, reported where the project is */
+	assert_string_equal(dl.items[0].file, "main~0:teams/x.yaml");
+	assert_int_equal(dl.items[0].line, 2);
+	assert_int_equal(dl.items[0].level, DIAG_ERROR);
+	inventory_free(inv);
+	diag_list_release(&dl);
+	/* Symbolic links in a tree are not followed. */
+	assert_int_equal(gitlog_load_inventory(&inv, hex, gl, "main",
+	    "link.yaml", &dl), PS_EFAIL);
+	assert_non_null(strstr(ps_error_last(), "symbolic link"));
+	assert_null(inv);
+	diag_list_release(&dl);
+	gitlog_free(gl);
+	free(repo);
+}
+
+/* ---- the semantic diff ---- */
+
+static struct inventory *
+inv_from(const char *yaml)
+{
+	struct inventory *inv = NULL;
+	struct diag_list dl = DIAG_LIST_INIT;
+	int err = inventory_load_buffer(&inv, "projects.yaml", yaml,
+	    strlen(yaml), &dl);
+	size_t i;
+
+	for (i = 0; i < dl.nr; i++)
+		if (dl.items[i].level == DIAG_ERROR)
+			print_error("%u:%u: %s\n", dl.items[i].line,
+			    dl.items[i].col, dl.items[i].msg);
+	assert_int_equal(err, 0);
+	diag_list_release(&dl);
+	return inv;
+}
+
+static const struct gitlog_pdiff *
+find_pdiff(const struct gitlog_diff *d, const char *name,
+    enum gitlog_pkind kind)
+{
+	size_t i;
+
+	for (i = 0; i < d->projects_nr; i++)
+		if (!strcmp(d->projects[i].name, name) &&
+		    d->projects[i].kind == kind)
+			return &d->projects[i];
+	return NULL;
+}
+
+static const struct gitlog_change *
+find_change(const struct gitlog_change *c, size_t n, const char *subject,
+    size_t nth)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(c[i].subject, subject) && nth-- == 0)
+			return &c[i];
+	return NULL;
+}
+
+#define ASSERT_CHANGE(c, f, t) do {					\
+	assert_non_null(c);						\
+	if (f) assert_string_equal((c)->from, (f));			\
+	else assert_null((c)->from);					\
+	if (t) assert_string_equal((c)->to, (t));			\
+	else assert_null((c)->to);					\
+} while (0)
+
+static const char diff_a[] =
+    "version: 1\n"
+    "settings: { region: us-east-1, ignore_tags: ['aws:*'], "
+    "safety: { max_changes: 50 } }\n"
+    "taxonomy:\n"
+    "  required: [Application, Team]\n"
+    "  tags:\n"
+    "    Application: { allowed: [Bot, Exp, Data] }\n"
+    "    Team: {}\n"
+    "    CostCenter: { pattern: '^CC-[0-9]{4}$' }\n"
+    "    Legacy: {}\n"
+    "defaults: { tags: { Team: Core } }\n"
+    "projects:\n"
+    "  - { name: Keep, tags: { Application: Bot, CostCenter: CC-0001 } }\n"
+    "  - { name: Old-Name, id: proj_aaa, tags: { Application: Bot } }\n"
+    "  - { name: Gone, tags: { Application: Exp } }\n"
+    "  - { name: Pinned-Later, tags: { Application: Data } }\n"
+    "  - { name: Same, id: proj_one, tags: { Application: Data } }\n"
+    "  - { name: Tags, tags: { Application: Bot, Owner: al, X: y } }\n";
+
+static const char diff_b[] =
+    "version: 1\n"
+    "settings: { region: eu-west-1, unmanaged: archive, ignore_tags: "
+    "['aws:*', 'sys:*'], safety: { max_changes: 80 }, record: true }\n"
+    "taxonomy:\n"
+    "  required: [Team, Application, Owner]\n"
+    "  closed: true\n"
+    "  tags:\n"
+    "    Application: { allowed: [Bot, Data, New] }\n"
+    "    Team: { allowed: [Core, Edge] }\n"
+    "    CostCenter: { pattern: '^CC-[0-9]{5}$' }\n"
+    "    Owner: {}\n"
+    "defaults: { tags: { Team: Edge } }\n"
+    "projects:\n"
+    "  - { name: Keep, tags: { Application: Bot, CostCenter: CC-0001,"
+    " Team: Core, Owner: o } }\n"
+    "  - { name: New-Name, id: proj_aaa, archived: true, tags: "
+    "{ Application: Bot, Owner: o } }\n"
+    "  - { name: Pinned-Later, id: proj_zzz, tags: { Application: Data,"
+    " Owner: o } }\n"
+    "  - { name: Same, id: proj_two, tags: { Application: Data, Owner: o"
+    " } }\n"
+    "  - { name: Tags, tags: { Application: Data, Owner: al, Z: z } }\n"
+    "  - { name: Added, tags: { Application: New, Owner: o } }\n";
+
+static void
+test_gitlog__diff_projects(void **state)
+{
+	struct inventory *a = inv_from(diff_a), *b = inv_from(diff_b);
+	struct gitlog_diff *d = NULL;
+	const struct gitlog_pdiff *p;
+
+	(void)state;
+	gitlog_diff(&d, a, "main", "1111111111111111111111111111111111111111",
+	    b, "pr", "2222222222222222222222222222222222222222");
+	assert_false(gitlog_diff_empty(d));
+	/* Added, Same (new pin) added; Gone, Same (old pin) removed;
+	 * New-Name, Pinned-Later, Tags, Keep changed. */
+	assert_int_equal(d->added, 2);
+	assert_int_equal(d->removed, 2);
+	assert_int_equal(d->changed, 4);
+	assert_int_equal(d->renamed, 1);
+	/* sorted by name */
+	assert_string_equal(d->projects[0].name, "Added");
+	assert_string_equal(d->projects[d->projects_nr - 1].name, "Tags");
+
+	/* Renamed: same pin, new name, archived, tag added. */
+	p = find_pdiff(d, "New-Name", GITLOG_P_CHANGE);
+	assert_non_null(p);
+	assert_true(p->renamed);
+	assert_string_equal(p->id, "proj_aaa");
+	ASSERT_CHANGE(find_change(p->attrs, p->attrs_nr, "name", 0),
+	    "Old-Name", "New-Name");
+	ASSERT_CHANGE(find_change(p->attrs, p->attrs_nr, "archived", 0),
+	    "false", "true");
+	/* the default Team changed under it */
+	ASSERT_CHANGE(find_change(p->tags, p->tags_nr, "Team", 0), "Core",
+	    "Edge");
+	ASSERT_CHANGE(find_change(p->tags, p->tags_nr, "Owner", 0), NULL,
+	    "o");
+	assert_null(find_pdiff(d, "Old-Name", GITLOG_P_REMOVE));
+
+	/* A pin added to a project matched by name. */
+	p = find_pdiff(d, "Pinned-Later", GITLOG_P_CHANGE);
+	assert_non_null(p);
+	assert_false(p->renamed);
+	ASSERT_CHANGE(find_change(p->attrs, p->attrs_nr, "id", 0), NULL,
+	    "proj_zzz");
+
+	/* Same name, two different pins: two different projects. */
+	p = find_pdiff(d, "Same", GITLOG_P_ADD);
+	assert_non_null(p);
+	assert_string_equal(p->id, "proj_two");
+	p = find_pdiff(d, "Same", GITLOG_P_REMOVE);
+	assert_non_null(p);
+	assert_string_equal(p->id, "proj_one");
+	ASSERT_CHANGE(find_change(p->tags, p->tags_nr, "Application", 0),
+	    "Data", NULL);
+
+	/* Tags: changed, kept, removed, added; Team stays Core by its own
+	 * tag on Keep, which is unchanged except the new Owner. */
+	p = find_pdiff(d, "Tags", GITLOG_P_CHANGE);
+	assert_non_null(p);
+	assert_int_equal(p->attrs_nr, 0);
+	ASSERT_CHANGE(find_change(p->tags, p->tags_nr, "Application", 0),
+	    "Bot", "Data");
+	assert_null(find_change(p->tags, p->tags_nr, "Owner", 0));
+	ASSERT_CHANGE(find_change(p->tags, p->tags_nr, "X", 0), "y", NULL);
+	ASSERT_CHANGE(find_change(p->tags, p->tags_nr, "Z", 0), NULL, "z");
+	p = find_pdiff(d, "Keep", GITLOG_P_CHANGE);
+	assert_non_null(p);
+	assert_int_equal(p->tags_nr, 1);
+	ASSERT_CHANGE(&p->tags[0], NULL, "o");
+	p = find_pdiff(d, "Added", GITLOG_P_ADD);
+	assert_int_equal(p->tags_nr, 3);	/* with the default Team */
+	ASSERT_CHANGE(find_change(p->tags, p->tags_nr, "Team", 0), NULL,
+	    "Edge");
+	gitlog_diff_free(d);
+	inventory_free(a);
+	inventory_free(b);
+}
+
+static void
+test_gitlog__diff_taxonomy_settings_defaults(void **state)
+{
+	struct inventory *a = inv_from(diff_a), *b = inv_from(diff_b);
+	struct gitlog_diff *d = NULL;
+	const struct gitlog_change *t, *s;
+	size_t tn, sn;
+
+	(void)state;
+	gitlog_diff(&d, a, "main", NULL, b, "pr", NULL);
+	t = d->taxonomy;
+	tn = d->taxonomy_nr;
+	/* required is a set: reordering is no change */
+	ASSERT_CHANGE(find_change(t, tn, "required", 0), NULL, "Owner");
+	assert_null(find_change(t, tn, "required", 1));
+	ASSERT_CHANGE(find_change(t, tn, "closed", 0), "false", "true");
+	ASSERT_CHANGE(find_change(t, tn, "tags.Application.allowed", 0),
+	    "Exp", NULL);
+	ASSERT_CHANGE(find_change(t, tn, "tags.Application.allowed", 1),
+	    NULL, "New");
+	ASSERT_CHANGE(find_change(t, tn, "tags.Team.allowed", 0), NULL,
+	    "Core, Edge");
+	ASSERT_CHANGE(find_change(t, tn, "tags.CostCenter.pattern", 0),
+	    "^CC-[0-9]{4}$", "^CC-[0-9]{5}$");
+	ASSERT_CHANGE(find_change(t, tn, "tags.Legacy", 0), "any value",
+	    NULL);
+	ASSERT_CHANGE(find_change(t, tn, "tags.Owner", 0), NULL,
+	    "any value");
+	assert_int_equal(tn, 8);
+
+	s = d->settings;
+	sn = d->settings_nr;
+	ASSERT_CHANGE(find_change(s, sn, "region", 0), "us-east-1",
+	    "eu-west-1");
+	ASSERT_CHANGE(find_change(s, sn, "unmanaged", 0), "report",
+	    "archive");
+	ASSERT_CHANGE(find_change(s, sn, "ignore_tags", 0), NULL, "sys:*");
+	ASSERT_CHANGE(find_change(s, sn, "safety.max_changes", 0), "50",
+	    "80");
+	assert_int_equal(find_change(s, sn, "safety.max_changes", 0)->type,
+	    GITLOG_V_NUM);
+	ASSERT_CHANGE(find_change(s, sn, "record", 0), "false", "true");
+	assert_int_equal(sn, 5);
+
+	assert_int_equal(d->defaults_nr, 1);
+	ASSERT_CHANGE(&d->defaults[0], "Core", "Edge");
+	assert_string_equal(d->defaults[0].subject, "Team");
+	gitlog_diff_free(d);
+
+	/* the same inventory: nothing at all */
+	gitlog_diff(&d, a, "x", NULL, a, "y", NULL);
+	assert_true(gitlog_diff_empty(d));
+	{
+		struct ps_buf b2 = PS_BUF_INIT;
+
+		gitlog_diff_summary(&b2, d);
+		assert_string_equal(b2.ptr,
+		    "No changes. The inventories are equivalent.");
+		ps_buf_release(&b2);
+	}
+	gitlog_diff_free(d);
+	inventory_free(a);
+	inventory_free(b);
+}
+
+static void
+test_gitlog__diff_renderers(void **state)
+{
+	struct inventory *a = inv_from(diff_a), *b = inv_from(diff_b);
+	struct gitlog_diff *d = NULL;
+	struct ps_buf o = PS_BUF_INIT;
+	cJSON *doc, *p, *sum;
+
+	(void)state;
+	gitlog_diff(&d, a, "main", "1111111111111111111111111111111111111111",
+	    b, "pr", "2222222222222222222222222222222222222222");
+	gitlog_diff_render_text(&o, d, 0);
+	assert_non_null(strstr(o.ptr, "Comparing 'projects.yaml' at main "
+	    "(1111111) and pr (2222222).\n"));
+	assert_non_null(strstr(o.ptr, "  ~ \"New-Name\" (proj_aaa) changed\n"
+	    "      ~ name     = \"Old-Name\" -> \"New-Name\"\n"
+	    "      ~ archived = false -> true\n"));
+	assert_non_null(strstr(o.ptr, "  - \"Gone\" removed\n"));
+	assert_non_null(strstr(o.ptr, "  + tags.Application.allowed = "
+	    "\"New\"\n"));
+	assert_non_null(strstr(o.ptr, "  ~ safety.max_changes = 50 -> 80\n"));
+	assert_non_null(strstr(o.ptr, "\nProjects: 2 added, 2 removed, 4 "
+	    "changed (1 renamed). Taxonomy: 8 changes. Settings: 5 changes. "
+	    "Defaults: 1 change.\n"));
+	assert_null(strstr(o.ptr, "\033["));
+	ps_buf_reset(&o);
+	gitlog_diff_render_text(&o, d, GITLOG_RENDER_COLOR);
+	assert_non_null(strstr(o.ptr, "\033[32m+\033[0m"));
+
+	ps_buf_reset(&o);
+	gitlog_diff_render_markdown(&o, d);
+	assert_non_null(strstr(o.ptr, "### projsync diff\n\n**Projects: 2 "
+	    "added"));
+	assert_non_null(strstr(o.ptr, "- **New-Name** (`proj_aaa`): renamed "
+	    "from `Old-Name`; archived `false` → `true`; Owner added `o`; "
+	    "Team `Core` → `Edge`\n"));
+	assert_non_null(strstr(o.ptr, "#### Removed (2)\n"));
+
+	ps_buf_reset(&o);
+	gitlog_diff_render_json(&o, d);
+	doc = cJSON_Parse(o.ptr);
+	assert_non_null(doc);
+	assert_int_equal(cJSON_GetObjectItem(doc, "format_version")->valueint,
+	    1);
+	sum = cJSON_GetObjectItem(doc, "summary");
+	assert_int_equal(cJSON_GetObjectItem(sum, "renamed")->valueint, 1);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(sum, "changes")));
+	p = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "projects"), 0);
+	assert_string_equal(cJSON_GetObjectItem(p, "name")->valuestring,
+	    "Added");
+	assert_string_equal(cJSON_GetObjectItem(p, "change")->valuestring,
+	    "add");
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(doc,
+	    "to"), "commit")->valuestring,
+	    "2222222222222222222222222222222222222222");
+	{
+		cJSON *s = cJSON_GetArrayItem(cJSON_GetObjectItem(doc,
+		    "settings"), 3);
+
+		assert_string_equal(cJSON_GetObjectItem(s, "subject")->
+		    valuestring, "safety.max_changes");
+		assert_int_equal(cJSON_GetObjectItem(s, "to")->valueint, 80);
+	}
+	cJSON_Delete(doc);
+	ps_buf_release(&o);
+	gitlog_diff_free(d);
+	inventory_free(a);
+	inventory_free(b);
+}
+
+static void
+test_gitlog__diff_markdown_stays_short(void **state)
+{
+	struct ps_buf y = PS_BUF_INIT, o = PS_BUF_INIT;
+	struct inventory *a, *b;
+	struct gitlog_diff *d = NULL;
+	int i;
+
+	(void)state;
+	a = inv_from("version: 1\n");
+	ps_buf_adds(&y, "version: 1\nsettings: { project_limit: 5000 }\n"
+	    "projects:\n");
+	for (i = 0; i < 3000; i++)
+		ps_buf_addf(&y, "  - { name: Project-with-a-long-name-%05d, "
+		    "tags: { Application: App-%d, Environment: Production, "
+		    "Team: T, CostCenter: CC-%04d } }\n", i, i, i);
+	b = inv_from(y.ptr);
+	gitlog_diff(&d, a, "a", NULL, b, "b", NULL);
+	assert_int_equal(d->added, 3000);
+	gitlog_diff_render_markdown(&o, d);
+	assert_true(o.len < 60000);
+	assert_non_null(strstr(o.ptr, "entries not shown to keep this "
+	    "comment short"));
+	/* text is never cut */
+	ps_buf_reset(&o);
+	gitlog_diff_render_text(&o, d, 0);
+	assert_non_null(strstr(o.ptr, "Project-with-a-long-name-02999"));
+	ps_buf_release(&o);
+	ps_buf_release(&y);
+	gitlog_diff_free(d);
+	inventory_free(a);
+	inventory_free(b);
+}
+
 int
 main(void)
 {
@@ -831,6 +1294,16 @@ main(void)
 		    test_gitlog__owned_by_another_user, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_gitlog__concurrent_recorders, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_gitlog__load_inventory_from_commit_tree, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_gitlog__load_inventory_diagnostics_name_rev, setup,
+		    teardown),
+		cmocka_unit_test(test_gitlog__diff_projects),
+		cmocka_unit_test(test_gitlog__diff_taxonomy_settings_defaults),
+		cmocka_unit_test(test_gitlog__diff_renderers),
+		cmocka_unit_test(test_gitlog__diff_markdown_stays_short),
 	};
 
 	int rc;
