@@ -11,7 +11,6 @@
 #include "lint/lint_int.h"
 
 #include <ctype.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -102,7 +101,10 @@ suppress(struct lctx *c, struct lint_finding *f, const struct inv_project *proj)
 {
 	size_t i;
 
-	if (never_suppressed(f->rule))
+	/* YAML, structure and AWS limits cannot be waived (the API would
+	 * refuse them anyway); policy decides for validate's rules */
+	if (!f->rule || never_suppressed(f->rule) ||
+	    !policy_rule_suppressible(f->rule))
 		return;
 	/* a project's own entries first, then the top level */
 	for (i = 0; i < c->supp_nr; i++) {
@@ -880,6 +882,38 @@ one_edit(const char *a, const char *b)
 	return true;
 }
 
+static bool
+is_sep_cp(unsigned cp)
+{
+	return cp < 0x80 && strchr(" \t_.:/=+-@", (int)cp) != NULL;
+}
+
+/*
+ * "Team-A" and "Team-B", "x" and "y": a one-letter token that differs is
+ * an enumeration, not a typo.  Checked on the values as written (ASCII
+ * case folded), where the separators still are.
+ */
+static bool
+single_char_token_edit(const char *a, const char *b)
+{
+	unsigned x[300], y[300];
+	size_t la = decode(x, 300, a), lb = decode(y, 300, b), i, at = 0;
+	size_t diff = 0;
+
+	if (la != lb)
+		return false;
+	for (i = 0; i < la; i++) {
+		if (x[i] < 0x80)
+			x[i] = (unsigned)tolower((int)x[i]);
+		if (y[i] < 0x80)
+			y[i] = (unsigned)tolower((int)y[i]);
+		if (x[i] != y[i])
+			diff++, at = i;
+	}
+	return diff == 1 && (at == 0 || is_sep_cp(x[at - 1])) &&
+	    (at + 1 == la || is_sep_cp(x[at + 1]));
+}
+
 struct variant {
 	char *s;
 	size_t idx;
@@ -970,7 +1004,9 @@ cluster_group(struct vgroup *g)
 			size_t m;
 			for (m = k + 1; m < j && m < i + 64; m++) {
 				size_t a = vs[k].idx, b = vs[m].idx;
-				if (a != b && one_edit(g->v[a].norm, g->v[b].norm))
+				if (a != b && one_edit(g->v[a].norm, g->v[b].norm) &&
+				    !single_char_token_edit(g->v[a].value,
+				    g->v[b].value))
 					uf_union(g->v, a, b);
 			}
 		}
@@ -1481,31 +1517,6 @@ live_ignored(const struct lctx *c, const char *key)
 	return false;
 }
 
-static const char *
-closest_allowed(const struct inv_tag_rule *tr, const char *v)
-{
-	size_t i, best, d;
-	const char *pick = NULL;
-
-	for (i = 0; i < tr->allowed_nr; i++)
-		if (strcasecmp(tr->allowed[i], v) == 0)
-			return tr->allowed[i];
-	best = strlen(v) / 3 + 1;
-	if (best > 3)
-		best = 3;
-	for (i = 0; i < tr->allowed_nr; i++) {
-		d = ps_edit_distance(v, tr->allowed[i], best);
-		if (d <= best && (!pick || d < best))
-			best = d, pick = tr->allowed[i];
-	}
-	return pick;
-}
-
-struct live_rx {
-	regex_t rx;
-	bool ok;
-};
-
 static void
 project_label(struct ps_buf *b, const struct live_project *lp)
 {
@@ -1517,7 +1528,7 @@ project_label(struct ps_buf *b, const struct live_project *lp)
 
 static bool
 audit_tags(struct lctx *c, const struct live_project *lp,
-    const struct inv_project *managed, const struct live_rx *rx)
+    const struct inv_project *managed, const struct policy_taxonomy *tx)
 {
 	const struct inventory *inv = c->inv;
 	struct ps_buf who = PS_BUF_INIT, miss = PS_BUF_INIT;
@@ -1548,53 +1559,28 @@ audit_tags(struct lctx *c, const struct live_project *lp,
 	}
 	for (i = 0; i < lp->tags.nr; i++) {
 		const char *k = lp->tags.items[i].key, *v = lp->tags.items[i].value;
-		const struct inv_tag_rule *tr;
-		const char *nc, *hint;
+		const char *nc;
+		char *msg = NULL;
 
 		if (live_ignored(c, k))
 			continue;
-		if (!known_exact(c, k)) {
-			if ((nc = known_nocase(c, k))) {
-				add_live(c, "live-off-taxonomy", lp, managed,
-				    "%s: tag key '%s' differs only in case from "
-				    "the taxonomy key '%s'", who.ptr, k, nc);
-				ok = false;
-			} else if (inv->taxonomy.closed) {
-				add_live(c, "live-off-taxonomy", lp, managed,
-				    "%s: tag key '%s' is not declared in the "
-				    "closed taxonomy", who.ptr, k);
-				ok = false;
-			}
+		/* a case-only difference says more than "not declared" */
+		if (!known_exact(c, k) && (nc = known_nocase(c, k))) {
+			add_live(c, "live-off-taxonomy", lp, managed, "%s: tag key "
+			    "'%s' differs only in case from the taxonomy key "
+			    "'%s'", who.ptr, k, nc);
+			ok = false;
 			continue;
 		}
-		if (!(tr = tax_rule(inv, k)))
-			continue;
-		if (tr->allowed) {
-			size_t a;
-			bool found = false;
-			for (a = 0; a < tr->allowed_nr && !found; a++)
-				found = strcmp(tr->allowed[a], v) == 0;
-			if (!found) {
-				hint = closest_allowed(tr, v);
-				if (hint)
-					add_live(c, "live-off-taxonomy", lp, managed,
-					    "%s: %s value '%s' is not allowed "
-					    "(did you mean '%s'?)", who.ptr, k, v,
-					    hint);
-				else
-					add_live(c, "live-off-taxonomy", lp, managed,
-					    "%s: %s value '%s' is not allowed",
-					    who.ptr, k, v);
-				ok = false;
-			}
-		}
-		if (tr->pattern && rx[tr - inv->taxonomy.tags].ok &&
-		    regexec(&rx[tr - inv->taxonomy.tags].rx, v, 0, NULL, 0)) {
-			add_live(c, "live-off-taxonomy", lp, managed, "%s: %s "
-			    "value '%s' does not match the pattern '%s'", who.ptr,
-			    k, v, tr->pattern);
+		/* the same checks as validate, worded the same way */
+		if (policy_check_key_declared(tx, k, &msg) ||
+		    policy_check_value(tx, k, v, &msg)) {
+			add_live(c, "live-off-taxonomy", lp, managed, "%s: %s",
+			    who.ptr, msg);
 			ok = false;
 		}
+		free(msg);
+		msg = NULL;
 	}
 out:
 	ps_buf_release(&who);
@@ -1648,7 +1634,7 @@ audit_live(struct lctx *c)
 	const struct live_state *st = c->opts->live;
 	struct lint_coverage *cov = &c->r->coverage;
 	struct lint__map by_id = LINT__MAP_INIT, by_name = LINT__MAP_INIT;
-	struct live_rx *rx;
+	struct policy_taxonomy *tx = NULL;
 	size_t i;
 
 	c->r->live = true;
@@ -1659,11 +1645,8 @@ audit_live(struct lctx *c)
 		else if (p->name)
 			lint__map_put(&by_name, p->name, i, NULL);
 	}
-	rx = xcalloc(inv->taxonomy.tags_nr + 1, sizeof(*rx));
-	for (i = 0; i < inv->taxonomy.tags_nr; i++)
-		if (inv->taxonomy.tags[i].pattern)
-			rx[i].ok = regcomp(&rx[i].rx, inv->taxonomy.tags[i].pattern,
-			    REG_EXTENDED | REG_NOSUB) == 0;
+	/* its problems are validate's findings already: quiet */
+	policy_taxonomy_compile(&tx, inv, NULL);
 
 	for (i = 0; i < st->nr; i++) {
 		const struct live_project *lp = &st->items[i];
@@ -1690,14 +1673,11 @@ audit_live(struct lctx *c)
 				    "in the inventory", who.ptr);
 			ps_buf_release(&who);
 		}
-		if (audit_tags(c, lp, managed, rx))
+		if (audit_tags(c, lp, managed, tx))
 			cov->compliant++;
 		audit_policy(c, lp, managed);
 	}
-	for (i = 0; i < inv->taxonomy.tags_nr; i++)
-		if (rx[i].ok)
-			regfree(&rx[i].rx);
-	free(rx);
+	policy_taxonomy_free(tx);
 	lint__map_release(&by_id);
 	lint__map_release(&by_name);
 }
@@ -1787,6 +1767,7 @@ lint_run(struct lint_report *out, const struct inventory *inv,
     const struct diag_list *load_diags, const struct lint_options *opts)
 {
 	static const struct lint_options none;
+	struct policy_options popts = { 0 };
 	struct diag_list vdl = DIAG_LIST_INIT;
 	struct lctx c = { 0 };
 
@@ -1816,7 +1797,8 @@ lint_run(struct lint_report *out, const struct inventory *inv,
 	build_extents(&c);
 	take_suppressions(&c);
 	take_diags(&c, load_diags);
-	policy_validate(inv, &vdl);
+	popts.today = c.today;
+	policy_validate_opts(inv, &popts, &vdl);
 	take_diags(&c, &vdl);
 	diag_list_release(&vdl);
 

@@ -292,18 +292,11 @@ rule_json(const struct lint_rule *lr, const char *id)
 		return o;
 	}
 	cJSON_AddItemToObject(o, "shortDescription", text_obj(lr->summary));
-	full = xasprintf("%s (checked by projsync %s%s).", lr->summary,
-	    lint_origin_name(lr->origin), lr->origin == LINT_ORIGIN_LINT ||
-	    lr->origin == LINT_ORIGIN_VALIDATE ? "" : " with lint");
-	if (lr->origin == LINT_ORIGIN_POLICY) {
-		free(full);
-		full = xasprintf("%s (checked by projsync lint --tag-policy).",
-		    lr->summary);
-	} else if (lr->origin == LINT_ORIGIN_LIVE) {
-		free(full);
-		full = xasprintf("%s (checked by projsync lint --live).",
-		    lr->summary);
-	}
+	full = xasprintf("%s. Reported by %s.", lr->summary,
+	    lr->origin == LINT_ORIGIN_VALIDATE ? "projsync validate and lint" :
+	    lr->origin == LINT_ORIGIN_LINT ? "projsync lint" :
+	    lr->origin == LINT_ORIGIN_POLICY ? "projsync lint --tag-policy" :
+	    "projsync lint --live");
 	cJSON_AddItemToObject(o, "fullDescription", text_obj(full));
 	free(full);
 	cJSON_AddItemToObject(o, "help", text_obj(lr->hint));
@@ -317,20 +310,15 @@ rule_json(const struct lint_rule *lr, const char *id)
 	return o;
 }
 
-/* The index of id in the driver's rules (registry first, then extras). */
+/* The index of id in the driver's rules (those the results use). */
 static int
-rule_index(const char **extra, size_t extra_nr, const char *id)
+rule_index(const char **ids, size_t nr, const char *id)
 {
-	const struct lint_rule *rules;
-	size_t nr, i;
+	size_t i;
 
-	rules = lint_rules(&nr);
 	for (i = 0; i < nr; i++)
-		if (!strcmp(rules[i].id, id))
+		if (!strcmp(ids[i], id))
 			return (int)i;
-	for (i = 0; i < extra_nr; i++)
-		if (!strcmp(extra[i], id))
-			return (int)(nr + i);
 	return -1;
 }
 
@@ -411,18 +399,26 @@ render_sarif(struct ps_buf *b, const struct lint_report *r,
 	size_t max = o->sarif_max_results ? o->sarif_max_results :
 	    SARIF_MAX_RESULTS;
 	const struct lint_rule *rules;
-	const char **extra = NULL;
-	size_t nrules, extra_nr = 0, extra_alloc = 0, i, j, shown;
+	const char **ids = NULL;
+	size_t nrules, ids_nr = 0, ids_alloc = 0, i, j, shown;
 	cJSON *root, *run, *driver, *arr, *inv, *props, *t;
 
-	/* rules not in the registry (a newer loader's) still get metadata */
+	/* the rules the results use: registry order, then unknown ids */
 	rules = lint_rules(&nrules);
-	for (i = 0; i < r->nr; i++) {
-		const char *id = r->items[i].rule;
-		if (!id || rule_index(extra, extra_nr, id) >= 0)
+	for (i = 0; i < nrules; i++)
+		for (j = 0; j < r->nr; j++)
+			if (r->items[j].rule && !strcmp(r->items[j].rule,
+			    rules[i].id)) {
+				xgrow(&ids, &ids_alloc, ids_nr + 1, sizeof(*ids));
+				ids[ids_nr++] = rules[i].id;
+				break;
+			}
+	for (j = 0; j < r->nr; j++) {
+		const char *id = r->items[j].rule;
+		if (!id || lint_rule_find(id) || rule_index(ids, ids_nr, id) >= 0)
 			continue;
-		xgrow(&extra, &extra_alloc, extra_nr + 1, sizeof(*extra));
-		extra[extra_nr++] = id;
+		xgrow(&ids, &ids_alloc, ids_nr + 1, sizeof(*ids));
+		ids[ids_nr++] = id;
 	}
 
 	root = cJSON_CreateObject();
@@ -438,10 +434,9 @@ render_sarif(struct ps_buf *b, const struct lint_report *r,
 	    o->tool_version : "");
 	cJSON_AddStringToObject(driver, "informationUri", INFORMATION_URI);
 	arr = cJSON_AddArrayToObject(driver, "rules");
-	for (i = 0; i < nrules; i++)
-		cJSON_AddItemToArray(arr, rule_json(&rules[i], rules[i].id));
-	for (j = 0; j < extra_nr; j++)
-		cJSON_AddItemToArray(arr, rule_json(NULL, extra[j]));
+	for (i = 0; i < ids_nr; i++)
+		cJSON_AddItemToArray(arr, rule_json(lint_rule_find(ids[i]),
+		    ids[i]));
 
 	shown = r->nr < max ? r->nr : max;
 	arr = cJSON_AddArrayToObject(run, "invocations");
@@ -464,7 +459,7 @@ render_sarif(struct ps_buf *b, const struct lint_report *r,
 	arr = cJSON_AddArrayToObject(run, "results");
 	for (i = 0; i < shown; i++)
 		cJSON_AddItemToArray(arr, result_json(&r->items[i],
-		    r->items[i].rule ? rule_index(extra, extra_nr,
+		    r->items[i].rule ? rule_index(ids, ids_nr,
 		    r->items[i].rule) : -1, o));
 	props = cJSON_AddObjectToObject(run, "properties");
 	cJSON_AddNumberToObject(props, "projects", (double)r->projects);
@@ -489,7 +484,7 @@ render_sarif(struct ps_buf *b, const struct lint_report *r,
 	}
 	add_printed(b, root);
 	cJSON_Delete(root);
-	free(extra);
+	free(ids);
 }
 
 /* ---- GitHub workflow commands ---- */
@@ -548,9 +543,8 @@ render_github(struct ps_buf *b, const struct lint_report *r,
 			lint_github_escape(b, f->rule, true);
 		}
 		ps_buf_adds(b, "::");
-		if (f->live_id) {
-			lint_github_escape(b, f->live_arn ? f->live_arn :
-			    f->live_id, false);
+		if (f->live_arn) {	/* the message names the id already */
+			lint_github_escape(b, f->live_arn, false);
 			ps_buf_adds(b, ": ");
 		}
 		lint_github_escape(b, f->msg, false);

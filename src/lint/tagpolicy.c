@@ -529,6 +529,11 @@ lint_tag_policy_parse(struct lint_tag_policy **out, const char *name,
 	root = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
 	if (!root) {
 		size_t off = end && end >= buf ? (size_t)(end - buf) : 0;
+
+		/* cJSON may stop on the blank after the bad token */
+		while (off > 0 && off < len && strchr(" \t\r\n", buf[off]) &&
+		    !strchr(" \t\r\n", buf[off - 1]))
+			off--;
 		perr(&p, off, "invalid JSON%s", off >= len ?
 		    ": unexpected end of file" : "");
 		goto out;
