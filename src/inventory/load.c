@@ -724,6 +724,8 @@ load_taxonomy(struct loader *ld, const struct ynode *n)
 		const char *k = e[i].key->u.str;
 		const struct ynode *v = e[i].val;
 		if (!strcmp(k, "required")) {
+			if (is_null(v))
+				continue;	/* as if absent: the default keys */
 			t->required = load_str_list(ld, v, "'required'",
 			    &t->required_nr, &t->required_item_pos, false);
 			t->required_pos = pos_of(ld, v);
