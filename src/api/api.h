@@ -13,6 +13,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "live/live.h"
 #include "util/util.h"
@@ -35,7 +36,19 @@ struct api_options {
 	/* -v: one line per request/response, credentials redacted. */
 	void (*trace)(const char *line, void *payload);
 	void *trace_payload;
+	/*
+	 * Multiplies every retry delay (header-given and backoff; the 120 s
+	 * ceiling is checked before scaling).  0: $PROJSYNC_RETRY_SCALE when
+	 * set (tests use 0.01), else 1.
+	 */
+	double retry_scale;
+	size_t max_body;	/* response body cap, 0: API_MAX_BODY */
+	unsigned connect_timeout_ms;	/* 0: default (10000) */
 };
+
+#define API_MAX_BODY		(16u << 20)
+#define API_RETRY_AFTER_MAX_S	120	/* a longer Retry-After: give up */
+#define API_MAX_PAGES		1000	/* list guard against a looping server */
 
 /*
  * Decide the endpoint: flag, then $PROJSYNC_ENDPOINT, then $OPENAI_BASE_URL,
@@ -53,6 +66,13 @@ int api_auth_parse(enum api_auth *out, const char *s);
 int api_client_new(struct api_client **out, const struct api_options *opts);
 void api_client_free(struct api_client *c);
 const char *api_client_endpoint(const struct api_client *c);
+/* HTTP requests sent so far (every attempt counts). */
+unsigned long api_client_requests(const struct api_client *c);
+/*
+ * The region in a https://bedrock-mantle.<region>.api.aws endpoint, or
+ * NULL (caller frees).  Used for SigV4 and by `export` for settings.region.
+ */
+char *api_endpoint_region(const char *endpoint);
 
 /*
  * All projects, archived included: every page of
