@@ -1,0 +1,181 @@
+# projsync lint through the real binary: every fixture's golden output in
+# every format (the same files tests/unit/test_lint.c checks), exit codes
+# and --fail-on, --list-rules and the docs, usage errors, tag-policy file
+# errors, SARIF validated against the vendored SARIF 2.1.0 schema, a file
+# past the size limit, and --live against projsync-emulator.
+. "$(dirname "$0")/lib.sh"
+
+cd "$SRC_DIR"
+FX=tests/fixtures/lint
+VER=$("$PROJSYNC_BIN" version | awk '{print $2}')
+[ -n "$VER" ] || fail "no version"
+
+# The goldens are rendered with version 0.0.0-test.
+norm() {
+	sed "s/\"$VER\"/\"0.0.0-test\"/" "$1" >"$1.norm"
+}
+
+# ---- every fixture, every format, through the binary ----
+n=0
+for d in "$FX"/*/; do
+	d=${d%/}
+	name=$(basename "$d")
+	# live fixtures need a live state (the unit test feeds it; --live
+	# against the emulator is below); a broken policy has no report
+	[ -f "$d/live.json" ] && continue
+	[ "$name" = tag-policy-syntax ] && continue
+	args=(-f "$d/projects.yaml" lint)
+	[ -f "$d/policy.json" ] && args+=(--tag-policy "$d/policy.json")
+	want=0
+	grep -q '"errors":	0,' "$d/expect.json" || want=3
+	for f in text:txt json:json sarif:sarif github:github; do
+		run_ps "$want" "${args[@]}" --format "${f%%:*}"
+		norm "$T/out"
+		assert_golden "$T/out.norm" "$d/expect.${f#*:}"
+	done
+	n=$((n + 1))
+done
+[ "$n" -gt 40 ] || fail "only $n fixtures ran"
+ok "$n fixtures match their golden output in 4 formats"
+
+# ---- exit codes ----
+run_ps 0 -f "$FX/undeclared-tag-key/projects.yaml" lint
+assert_contains "$T/out" "1 warning"
+run_ps 3 -f "$FX/undeclared-tag-key/projects.yaml" lint --fail-on warning
+run_ps 0 -f "$FX/unused-allowed-value/projects.yaml" lint --fail-on warning
+run_ps 3 -f "$FX/value-case-mismatch/projects.yaml" lint
+# global options after the command
+run_ps 3 lint -f "$FX/value-case-mismatch/projects.yaml" --format json
+ok "exit 0 with warnings, 3 with errors, --fail-on warning"
+
+# suppressed findings are counted, and listed on request
+run_ps 0 -f "$FX/expired-suppression/projects.yaml" lint
+assert_contains "$T/out" "1 suppressed"
+assert_not_contains "$T/out" "(suppressed:"
+run_ps 0 -f "$FX/expired-suppression/projects.yaml" lint --show-suppressed
+assert_contains "$T/out" "[empty-tag-value] (suppressed: filled in by the ticket bot)"
+ok "suppressions"
+
+# ---- --list-rules, --help, the docs ----
+run_ps 0 lint --list-rules
+cp "$T/out" "$T/rules.txt"
+run_ps 0 lint --list-rules --format json
+python3 -c 'import json,sys; print("\n".join(r["id"] for r in json.load(open(sys.argv[1]))))' \
+	"$T/out" >"$T/ids"
+[ "$(wc -l <"$T/ids")" -gt 50 ] || fail "too few rules"
+while read -r id; do
+	grep -q "^  $id " "$T/rules.txt" || fail "--list-rules text lacks $id"
+	grep -q "| \`$id\` |" docs/lint-rules.md || fail "docs/lint-rules.md lacks $id"
+	[ -d "$FX/$id" ] || [ "$id" = file-too-large ] || fail "no fixture for $id"
+done <"$T/ids"
+assert_contains "$T/rules.txt" "Production->Prod"
+run_ps 0 lint --help
+assert_contains "$T/out" "--tag-policy FILE"
+assert_contains "$T/out" "usage: projsync lint"
+run_ps 0 help lint
+ok "--list-rules, --help and docs/lint-rules.md list every rule"
+
+# ---- usage and I/O errors ----
+run_ps 64 lint --format xml
+assert_contains "$T/err" "unknown format 'xml'"
+run_ps 64 lint --fail-on notes
+run_ps 64 lint extra-arg
+run_ps 64 lint --list-rules --format sarif
+run_ps 64 lint --bogus
+run_ps 1 -f "$T/missing.yaml" lint
+assert_contains "$T/err" "missing.yaml"
+run_ps 1 -f "$FX/empty-tag-value/projects.yaml" lint --tag-policy "$T/nope.json"
+assert_contains "$T/err" "nope.json"
+ok "usage errors exit 64, unreadable files 1"
+
+# a broken tag policy: positions, and nothing is linted
+run_ps 1 -f "$FX/tag-policy-syntax/projects.yaml" lint \
+	--tag-policy "$FX/tag-policy-syntax/policy.json" --format sarif
+[ ! -s "$T/out" ] || fail "a report was printed for a broken policy"
+grep -v '^projsync: ' "$T/err" >"$T/err.diags"
+assert_golden "$T/err.diags" "$FX/tag-policy-syntax/expect.txt"
+assert_contains "$T/err" "is not a valid tag policy: 6 errors"
+ok "tag-policy file errors name file:line:col and exit 1"
+
+# a YAML error is a finding (exit 3), in every format
+run_ps 3 -f "$FX/yaml-syntax/projects.yaml" lint --format github
+assert_contains "$T/out" "::error file=$FX/yaml-syntax/projects.yaml,line=10,col=1,title=yaml-syntax::"
+
+# a file past the size limit (sparse: nothing is written)
+truncate -s 65M "$T/huge.yaml"
+run_ps 3 -f "$T/huge.yaml" lint --format json
+assert_contains "$T/out" '"rule":	"file-too-large"'
+rm -f "$T/huge.yaml"
+ok "syntax errors and oversized files are findings"
+
+# ---- SARIF: every golden file and a real run validate ----
+python3 -c 'import jsonschema' 2>/dev/null ||
+	fail "python3-jsonschema is missing (scripts/deps.sh installs it)"
+python3 tests/sarif/validate.py "$FX"/*/expect.sarif ||
+	fail "a SARIF golden file is not valid SARIF 2.1.0"
+ok "SARIF golden files validate against the SARIF 2.1.0 schema"
+
+# ---- --live against the emulator ----
+start_emulator --seed 3 --clock 1760000000
+mk() {
+	curl -sS -X POST -H "Authorization: Bearer $PROJSYNC_API_KEY" \
+		-H 'Content-Type: application/json' --data "$1" \
+		"$EMU_URL/organization/projects" >"$T/created"
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$T/created"
+}
+id_bot=$(mk '{"name":"chatbot","tags":{"Application":"Chatbot","Team":"CX"}}')
+id_ana=$(mk '{"name":"analytics","tags":{"Application":"Analytics","Team":"data"}}')
+id_shadow=$(mk '{"name":"shadow-it"}')
+id_old=$(mk '{"name":"old","tags":{"Application":"Old","Team":"CX"}}')
+emu_post "/v1/organization/projects/$id_old/archive" >/dev/null
+cat >"$T/live.yaml" <<EOF
+version: 1
+taxonomy:
+  required: [Application, Team]
+  tags:
+    Application: {}
+    Team: { allowed: [CX, Data] }
+projects:
+  - name: chatbot
+    tags: { Application: Chatbot, Team: CX }
+  - name: analytics
+    tags: { Application: Analytics, Team: Data }
+EOF
+run_ps 3 -f "$T/live.yaml" lint --live
+assert_contains "$T/out" "project/$id_shadow: error: project 'shadow-it' ($id_shadow) has no tags"
+assert_contains "$T/out" "project/$id_shadow: warning: project 'shadow-it' ($id_shadow) is not in the inventory [live-unmanaged]"
+assert_contains "$T/out" "'data' is not an allowed value of 'Team'; did you mean 'Data'?"
+assert_contains "$T/out" "(managed in the inventory as 'analytics') [live-off-taxonomy]"
+assert_contains "$T/out" "live: 1 of 3 active projects tagged per the taxonomy (33.3% coverage), 1 unmanaged"
+assert_not_contains "$T/out" "$id_old"
+assert_not_contains "$T/out" "default"
+run_ps 3 -f "$T/live.yaml" lint --live --format sarif
+python3 tests/sarif/validate.py "$T/out" || fail "live SARIF is not valid"
+assert_contains "$T/out" '"fullyQualifiedName":	"arn:aws:bedrock-mantle:'
+run_ps 3 -f "$T/live.yaml" lint --live --format json
+python3 - "$T/out" <<'EOF' || fail "live JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["live"] == {"projects": 5, "active": 3, "compliant": 1,
+                     "unmanaged": 1, "coverage_percent": 33.33}, d["live"]
+rules = sorted(f["rule"] for f in d["findings"])
+assert rules == ["live-off-taxonomy", "live-unmanaged", "live-untagged"], rules
+EOF
+# the unmanaged one suppressed at the top level, the rest fixed: clean
+cat >>"$T/live.yaml" <<EOF
+lint_ignore:
+  - { rule: "live-un*", reason: "shadow-it is being adopted", until: 2999-12-31 }
+EOF
+curl -sS -X POST -H "Authorization: Bearer $PROJSYNC_API_KEY" \
+	-H 'Content-Type: application/json' --data '{"add_tags":{"Team":"Data"}}' \
+	"$EMU_URL/organization/projects/$id_ana" >/dev/null
+run_ps 0 -f "$T/live.yaml" lint --live
+assert_contains "$T/out" "0 errors, 0 warnings, 0 notes, 2 suppressed"
+assert_contains "$T/out" "2 of 3 active projects"
+ok "--live against the emulator: untagged, unmanaged, off-taxonomy, coverage"
+
+# API errors exit 1; no network without --live
+stop_emulator
+run_ps 1 -f "$T/live.yaml" lint --live
+run_ps 0 -f "$T/live.yaml" lint
+ok "--live: an unreachable API exits 1"
