@@ -28,6 +28,7 @@ EOF
 emu() {
 	local st=$1
 	shift
+	stop_emulator		# it saves its state on exit: stop it first
 	rm -f "$T/emu.out"
 	cp "$st" "$T/live-state.json"
 	start_emulator --state "$T/live-state.json" "$@"
