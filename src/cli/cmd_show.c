@@ -1,7 +1,7 @@
 /*
  * cli: `projsync show [REV]` — print a recorded plan or apply: a short
  * header and plan.md (text), the recorded JSON document (--format json),
- * or any recorded file byte for byte (--file).  Owned by the gitlog
+ * or any recorded file byte for byte (--raw).  Owned by the gitlog
  * module's author.
  */
 #include "cli/cli.h"
@@ -17,17 +17,17 @@ static const char show_help[] =
     "                        or a commit id (default: the newest record)\n"
     "      --format FORMAT   text (default: a header and plan.md) or json\n"
     "                        (plan.json of a plan, result.json of an apply)\n"
-    "      --file NAME       print this recorded file as it is (plan.json,\n"
+    "      --raw NAME        print this recorded file byte for byte (plan.json,\n"
     "                        plan.md, result.json)\n"
     "      --record-repo PATH\n"
     "                        read the records from this repository (default:\n"
     "                        the repository holding the inventory)\n";
 
-enum { OPT_FORMAT = 256, OPT_FILE, OPT_RECORD_REPO };
+enum { OPT_FORMAT = 256, OPT_RAW, OPT_RECORD_REPO };
 
 static const struct option show_longopts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "file", required_argument, NULL, OPT_FILE },
+	{ "raw", required_argument, NULL, OPT_RAW },
 	{ "record-repo", required_argument, NULL, OPT_RECORD_REPO },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -53,6 +53,9 @@ print_header(const struct cli_ctx *ctx, const struct gitlog_entry *e)
 		printf("SHA-256:   %s\n", e->inventory_sha256);
 	if (e->endpoint)
 		printf("Endpoint:  %s\n", e->endpoint);
+	if (!strcmp(e->kind, "apply"))
+		printf("Result:    projsync show --raw result.json %s\n",
+		    e->short_id);
 	putchar('\n');
 }
 
@@ -81,9 +84,9 @@ cmd_show(int argc, char **argv, struct cli_ctx *ctx)
 				return cli_usage_error(ctx, "unknown format "
 				    "'%s' (expected text or json)", optarg);
 			break;
-		case OPT_FILE:
+		case OPT_RAW:
 			if (!*optarg || strchr(optarg, '/'))
-				return cli_usage_error(ctx, "--file takes a "
+				return cli_usage_error(ctx, "--raw takes a "
 				    "recorded file's name, not '%s'", optarg);
 			file = optarg;
 			break;
@@ -101,7 +104,7 @@ cmd_show(int argc, char **argv, struct cli_ctx *ctx)
 		return cli_usage_error(ctx, "unexpected argument '%s'",
 		    argv[optind]);
 	if (file && json)
-		return cli_usage_error(ctx, "--file and --format json do not "
+		return cli_usage_error(ctx, "--raw and --format json do not "
 		    "go together");
 
 	if ((err = gitlog_open(&gl, ctx->file, repo)) < 0)
@@ -125,12 +128,8 @@ cmd_show(int argc, char **argv, struct cli_ctx *ctx)
 		rc = cli_fail(ctx, err);
 		goto out;
 	}
-	if (!raw && !json) {
+	if (!raw && !json)
 		print_header(ctx, &e);
-		if (!strcmp(e.kind, "apply"))
-			printf("Applied: %s\nDetails: projsync show --file "
-			    "result.json %s\n\n", e.summary, e.short_id);
-	}
 	fwrite(doc.ptr, 1, doc.len, stdout);
 out:
 	ps_buf_release(&doc);
