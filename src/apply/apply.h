@@ -1,0 +1,88 @@
+/*
+ * apply: execute a plan against the API (DESIGN.md §5).  Owned by the
+ * apply module.  It turns plan changes into API calls, runs them
+ * concurrently through api_run_calls(), recovers creates whose outcome is
+ * unknown (re-list, adopt the project if it now exists, only then create
+ * again) and reports every change's outcome.
+ *
+ * It never prints: the caller renders the result.  The caller has already
+ * checked that the plan is fresh, safe and approved.
+ *
+ * Ownership: apply_run() fills a caller-owned struct apply_result; free
+ * its contents with apply_result_release().  The plan is borrowed and must
+ * outlive the result.
+ */
+#ifndef PROJSYNC_APPLY_H
+#define PROJSYNC_APPLY_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "api/api.h"
+#include "plan/plan.h"
+#include "util/util.h"
+
+enum apply_outcome {
+	APPLY_SKIPPED = 0,	/* not attempted (interrupted, or not allowed) */
+	APPLY_DONE,
+	APPLY_FAILED,
+};
+
+struct apply_item {
+	const struct plan_change *change;	/* borrowed from the plan */
+	enum apply_outcome outcome;
+	char *project_id;	/* owned: the id acted on or created */
+	char *error;		/* owned: why it failed or was skipped */
+	long http_status;	/* last status seen, 0 if none */
+	bool adopted;		/* a create found already done after an
+				 * unknown outcome, not sent again */
+};
+
+struct apply_result {
+	struct apply_item *items;	/* one per create/update/archive, in
+					 * plan order */
+	size_t nr;
+	size_t created, updated, archived, failed, skipped;
+	bool interrupted;		/* stopped by a signal */
+	unsigned long requests;		/* HTTP requests sent */
+};
+#define APPLY_RESULT_INIT { NULL, 0, 0, 0, 0, 0, 0, false, 0 }
+
+struct apply_options {
+	unsigned parallelism;		/* 0: 16 */
+	bool allow_archive;		/* archives are skipped without it */
+	unsigned recovery_rounds;	/* re-list rounds for unknown creates,
+					 * 0: 3 */
+	volatile sig_atomic_t *stop;	/* SIGINT/SIGTERM flag, may be NULL */
+	void (*progress)(const struct api_progress *p, void *payload);
+	void *payload;
+};
+
+/*
+ * Apply every create, update and archive of the plan.  Returns 0 when all
+ * are done, PS_EPARTIAL when some failed or were skipped, PS_ECANCELLED
+ * when interrupted (check result->created + updated + archived to tell
+ * whether anything was done), or another negative code for an error that
+ * stopped everything before any call (nothing in result then).
+ */
+int apply_run(struct apply_result *result, struct api_client *c,
+    const struct plan *p, const struct apply_options *opts);
+
+/* The API request body for a change (NULL for archive). Caller frees. */
+char *apply_request_body(const struct plan_change *ch);
+
+/*
+ * The result document (deterministic JSON, trailing newline):
+ * {"format_version":1,"summary":{...},"interrupted":b,"changes":[{action,
+ * name,id,outcome,adopted,error,http_status}]}.  Holds no credential.
+ */
+void apply_result_to_json(struct ps_buf *out, const struct apply_result *r);
+/* One line per failed/skipped change (and per done one with show_done)
+ * and the summary line:
+ * "Apply complete: X created, Y updated, Z archived, N failed." */
+void apply_result_render_text(struct ps_buf *out, const struct apply_result *r,
+    bool color, bool show_done);
+void apply_result_summary(struct ps_buf *out, const struct apply_result *r);
+void apply_result_release(struct apply_result *r);
+
+#endif

@@ -1,0 +1,126 @@
+/* apply: the result document and its text rendering. */
+#include "apply/apply.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *
+outcome_name(enum apply_outcome o)
+{
+	switch (o) {
+	case APPLY_DONE:
+		return "done";
+	case APPLY_FAILED:
+		return "failed";
+	default:
+		return "skipped";
+	}
+}
+
+static void
+add_string_or_null(cJSON *o, const char *k, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+void
+apply_result_to_json(struct ps_buf *out, const struct apply_result *r)
+{
+	cJSON *root = cJSON_CreateObject(), *sum, *arr;
+	char *s;
+	size_t i;
+
+	cJSON_AddNumberToObject(root, "format_version", 1);
+	sum = cJSON_AddObjectToObject(root, "summary");
+	cJSON_AddNumberToObject(sum, "created", (double)r->created);
+	cJSON_AddNumberToObject(sum, "updated", (double)r->updated);
+	cJSON_AddNumberToObject(sum, "archived", (double)r->archived);
+	cJSON_AddNumberToObject(sum, "failed", (double)r->failed);
+	cJSON_AddNumberToObject(sum, "skipped", (double)r->skipped);
+	cJSON_AddBoolToObject(root, "interrupted", r->interrupted);
+	arr = cJSON_AddArrayToObject(root, "changes");
+	for (i = 0; i < r->nr; i++) {
+		const struct apply_item *it = &r->items[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "action",
+		    plan_action_name(it->change->action));
+		add_string_or_null(o, "name", it->change->name);
+		add_string_or_null(o, "id", it->project_id);
+		cJSON_AddStringToObject(o, "outcome", outcome_name(it->outcome));
+		cJSON_AddBoolToObject(o, "adopted", it->adopted);
+		add_string_or_null(o, "error", it->error);
+		if (it->http_status)
+			cJSON_AddNumberToObject(o, "http_status",
+			    (double)it->http_status);
+		else
+			cJSON_AddNullToObject(o, "http_status");
+		cJSON_AddItemToArray(arr, o);	/* arr owns o */
+	}
+	s = cJSON_Print(root);
+	ps_buf_adds(out, s);
+	ps_buf_addch(out, '\n');
+	cJSON_free(s);
+	cJSON_Delete(root);
+}
+
+void
+apply_result_summary(struct ps_buf *out, const struct apply_result *r)
+{
+	ps_buf_addf(out, "Apply %s: %zu created, %zu updated, %zu archived, "
+	    "%zu failed.", r->interrupted ? "interrupted" : "complete",
+	    r->created, r->updated, r->archived, r->failed);
+	if (r->skipped)
+		ps_buf_addf(out, " %zu not attempted.", r->skipped);
+}
+
+void
+apply_result_render_text(struct ps_buf *out, const struct apply_result *r,
+    bool color, bool show_done)
+{
+	const char *red = color ? "\033[31m" : "", *green = color ? "\033[32m" : "";
+	const char *yellow = color ? "\033[33m" : "", *off = color ? "\033[0m" : "";
+	size_t i;
+
+	for (i = 0; i < r->nr; i++) {
+		const struct apply_item *it = &r->items[i];
+		const char *verb = it->change->action == PLAN_CREATE ? "created" :
+		    it->change->action == PLAN_UPDATE ? "updated" : "archived";
+		const char *name = it->change->name ? it->change->name : "(no name)";
+
+		if (it->outcome == APPLY_DONE && !show_done)
+			continue;
+		if (it->outcome == APPLY_DONE)
+			ps_buf_addf(out, "%s%s%s %s (%s)%s\n", green, verb, off,
+			    name, it->project_id ? it->project_id : "?",
+			    it->adopted ? ", adopted after a lost response" : "");
+		else if (it->outcome == APPLY_FAILED)
+			ps_buf_addf(out, "%sfailed%s  %s %s%s%s: %s\n", red, off,
+			    plan_action_name(it->change->action), name,
+			    it->project_id ? " " : "",
+			    it->project_id ? it->project_id : "", it->error);
+		else
+			ps_buf_addf(out, "%sskipped%s %s %s: %s\n", yellow, off,
+			    plan_action_name(it->change->action), name,
+			    it->error ? it->error : "not attempted");
+	}
+	apply_result_summary(out, r);
+	ps_buf_addch(out, '\n');
+}
+
+void
+apply_result_release(struct apply_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr; i++) {
+		free(r->items[i].project_id);
+		free(r->items[i].error);
+	}
+	free(r->items);
+	memset(r, 0, sizeof(*r));
+}
