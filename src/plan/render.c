@@ -341,15 +341,15 @@ md_name(struct ps_buf *out, const char *name)
 	ps_buf_adds(out, "**");
 }
 
-struct count_row {
+struct count_item {
 	const char *value;	/* NULL: the tag is not set */
-	size_t n[3];		/* create, update, archive */
+	size_t col;		/* 0 create, 1 update, 2 archive */
 };
 
 static int
-cmp_row(const void *a, const void *b)
+cmp_item(const void *a, const void *b)
 {
-	const struct count_row *x = a, *y = b;
+	const struct count_item *x = a, *y = b;
 
 	/* "not set" last */
 	if (!x->value || !y->value)
@@ -357,69 +357,64 @@ cmp_row(const void *a, const void *b)
 	return strcmp(x->value, y->value);
 }
 
-/* The table of changes per value of `key` (Team, CostCenter). */
+/* The table of changes per value of `key` (Team, CostCenter): sort the
+ * (value, action) pairs, then count runs. */
 static void
 md_counts(struct ps_buf *out, const struct plan *p, const char *key)
 {
-	struct count_row *rows = NULL, *r;
+	struct count_item *items;
 	struct tag_set *afters;
-	size_t nrows = 0, alloc = 0, i, j, col;
+	size_t nr = 0, rows = 0, i, j;
 
 	afters = xcalloc(p->changes_nr + 1, sizeof(*afters));
+	items = xcalloc(p->changes_nr + 1, sizeof(*items));
 	for (i = 0; i < p->changes_nr; i++) {
 		const struct plan_change *c = &p->changes[i];
-		const char *v;
 
 		switch (c->action) {
 		case PLAN_CREATE:
-			v = tag_set_get(&c->tags, key);
-			col = 0;
+			items[nr].value = tag_set_get(&c->tags, key);
+			items[nr++].col = 0;
 			break;
 		case PLAN_UPDATE:
 			plan__tags_after(&afters[i], c);
-			v = tag_set_get(&afters[i], key);
-			col = 1;
+			items[nr].value = tag_set_get(&afters[i], key);
+			items[nr++].col = 1;
 			break;
 		case PLAN_ARCHIVE:
-			v = tag_set_get(&c->before.tags, key);
-			col = 2;
+			items[nr].value = tag_set_get(&c->before.tags, key);
+			items[nr++].col = 2;
 			break;
 		default:
-			continue;
+			break;
 		}
-		/* linear in distinct values; tables are small, and cut below */
-		for (j = 0; j < nrows; j++)
-			if (plan__strcmp_null(rows[j].value, v) == 0)
-				break;
-		if (j == nrows) {
-			xgrow(&rows, &alloc, nrows + 1, sizeof(*rows));
-			memset(&rows[nrows], 0, sizeof(*rows));
-			rows[nrows++].value = v;
-		}
-		rows[j].n[col]++;
 	}
-	if (nrows > 1)
-		qsort(rows, nrows, sizeof(*rows), cmp_row);
+	if (nr > 1)
+		qsort(items, nr, sizeof(*items), cmp_item);
 	ps_buf_addf(out, "| %s | Create | Update | Archive |\n"
 	    "| --- | ---: | ---: | ---: |\n", key);
-	for (i = 0; i < nrows && i < MD_MAX_ROWS; i++) {
-		r = &rows[i];
+	for (i = 0; i < nr; i = j, rows++) {
+		size_t n[3] = { 0, 0, 0 };
+
+		for (j = i; j < nr && cmp_item(&items[i], &items[j]) == 0; j++)
+			n[items[j].col]++;
+		if (rows >= MD_MAX_ROWS)
+			continue;
 		ps_buf_adds(out, "| ");
-		if (r->value)
-			md_code(out, r->value);
+		if (items[i].value)
+			md_code(out, items[i].value);
 		else
 			ps_buf_adds(out, "*not set*");
-		ps_buf_addf(out, " | %zu | %zu | %zu |\n", r->n[0], r->n[1],
-		    r->n[2]);
+		ps_buf_addf(out, " | %zu | %zu | %zu |\n", n[0], n[1], n[2]);
 	}
-	if (nrows > MD_MAX_ROWS)
+	if (rows > MD_MAX_ROWS)
 		ps_buf_addf(out, "\n*%zu more %s values not shown.*\n",
-		    nrows - MD_MAX_ROWS, key);
+		    rows - MD_MAX_ROWS, key);
 	ps_buf_addch(out, '\n');
 	for (i = 0; i < p->changes_nr; i++)
 		tag_set_release(&afters[i]);
 	free(afters);
-	free(rows);
+	free(items);
 }
 
 static void
