@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# projsync apply against the real emulator: from scratch and converge,
+# minimal tag repair, stale plans, safety, archive, confirmation, a
+# read-only key, 429 storms, 5xx, dropped creates (no duplicates) and
+# Ctrl-C mid-apply.
+. "$(dirname "$0")/lib.sh"
+
+export PROJSYNC_RETRY_SCALE=0.01	# keep retry delays short in tests
+EX=$SRC_DIR/examples/projects.yaml
+
+# py EXPR FILE: evaluate a Python expression over d = json.load(FILE)
+py() {
+	python3 -c 'import json,sys,collections; d=json.load(open(sys.argv[2])); r=eval(sys.argv[1]); print(r if isinstance(r,str) else json.dumps(r))' "$1" "$2"
+}
+
+live() {	# the live projects as JSON (all pages, archived too) into $T/live
+	python3 - "$EMU_BASE" >"$T/live" <<'PY'
+import json, sys, urllib.request
+base, out, after = sys.argv[1], [], None
+while True:
+    q = "limit=100&include_archived=true" + (("&after=" + after) if after else "")
+    req = urllib.request.Request(base + "/v1/organization/projects?" + q,
+                                 headers={"Authorization": "Bearer test-key"})
+    page = json.load(urllib.request.urlopen(req))
+    out += page["data"]
+    if not page["has_more"]:
+        break
+    after = page["data"][-1]["id"]
+print(json.dumps(out))
+PY
+}
+
+requests_since_reset() {
+	curl -sS "$EMU_BASE/_emulator/requests" >"$T/reqs"
+}
+
+gen() {	# gen N > file: N valid projects
+	python3 "$SRC_DIR/bench/gen_inventory.py" "$1"
+}
+
+# ---- from scratch, then converge ----
+start_emulator --seed 7
+run_ps 64 -f "$EX" apply </dev/null
+assert_contains "$T/err" "--auto-approve"
+ok "no terminal and no --auto-approve: refused (64)"
+
+run_ps 0 -f "$EX" apply --auto-approve
+assert_contains "$T/out" "Plan: 4 to create, 0 to update, 0 to archive."
+assert_contains "$T/out" "Apply complete: 4 created, 0 updated, 0 archived, 0 failed."
+live
+[ "$(py 'sorted(p["name"] for p in d if p["id"] != "default")' "$T/live")" = \
+  '["CustomerChatbot-Dev", "CustomerChatbot-Prod", "DataAnalytics-Prod", "Experiments-Research"]' ] ||
+	fail "live state after apply: $(cat "$T/live")"
+[ "$(py '[p["tags"] for p in d if p["name"] == "CustomerChatbot-Prod"][0]["CostCenter"]' "$T/live")" = CC-1001 ] ||
+	fail "tags of CustomerChatbot-Prod"
+run_ps 0 -f "$EX" plan --detailed-exitcode
+assert_contains "$T/out" "No changes."
+ok "apply from scratch converges: plan shows no changes"
+
+# ---- tag drift is repaired with exactly the minimal modify ----
+id=$(py '[p["id"] for p in d if p["name"] == "CustomerChatbot-Dev"][0]' "$T/live")
+emu_post "/v1/organization/projects/$id" '{"add_tags":{"Environment":"Prod","Stray":"x"}}' >/dev/null
+emu_post /_emulator/reset-log '{}' >/dev/null 2>&1 || true
+curl -sS "$EMU_BASE/_emulator/requests" >"$T/before"
+nbefore=$(py 'len(d)' "$T/before")
+run_ps 0 -f "$EX" apply --auto-approve
+assert_contains "$T/out" "Apply complete: 0 created, 1 updated"
+requests_since_reset
+python3 - "$T/reqs" "$nbefore" "$id" <<'PY' || fail "minimal tag repair"
+import json, sys
+reqs = json.load(open(sys.argv[1]))[int(sys.argv[2]):]
+writes = [r for r in reqs if r["method"] == "POST"]
+assert len(writes) == 1, writes
+w = writes[0]
+assert w["path"] == "/v1/organization/projects/" + sys.argv[3], w
+body = json.loads(w["body"])
+assert body == {"add_tags": {"Environment": "Development"}, "remove_tag_keys": ["Stray"]}, body
+gets = [r for r in reqs if r["method"] == "GET"]
+assert len(gets) == 1, gets   # one list page, nothing else
+PY
+ok "drift repaired with one modify: add_tags + remove_tag_keys, no tags field"
+
+# ---- a stale plan is refused, naming the project ----
+run_ps 0 -f "$EX" plan -o "$T/plan.json"
+perl -pi -e 's/CC-3003/CC-3004/' "$EX.tmp" 2>/dev/null || true
+cp "$EX" "$T/inv.yaml"
+sed -i 's/CostCenter: CC-3003/CostCenter: CC-3009/' "$T/inv.yaml"
+run_ps 0 -f "$T/inv.yaml" plan -o "$T/plan.json"
+assert_contains "$T/out" "Plan: 0 to create, 1 to update"
+id=$(py '[p["id"] for p in d if p["name"] == "DataAnalytics-Prod"][0]' "$T/live")
+emu_post "/v1/organization/projects/$id" '{"add_tags":{"Owner":"mallory"}}' >/dev/null
+run_ps 4 apply "$T/plan.json"
+assert_contains "$T/err" "DataAnalytics-Prod"
+assert_contains "$T/err" "stale"
+ok "stale plan refused (exit 4) naming the changed project"
+run_ps 0 -f "$T/inv.yaml" plan -o "$T/plan.json"
+run_ps 0 apply "$T/plan.json"
+assert_contains "$T/out" "1 updated"
+ok "a fresh saved plan applies without a prompt"
+
+# a to-be-created name that appeared since the plan
+printf '  - name: Newcomer\n    tags: { Application: Experiments, Environment: Research, Team: DataScience, CostCenter: CC-2002 }\n' >>"$T/inv.yaml"
+run_ps 0 -f "$T/inv.yaml" plan -o "$T/plan2.json"
+emu_post /v1/organization/projects '{"name":"Newcomer"}' >/dev/null
+run_ps 4 apply "$T/plan2.json"
+assert_contains "$T/err" "Newcomer"
+ok "stale plan refused when a to-be-created name appeared"
+
+# ---- safety threshold, --force; archive needs --allow-archive ----
+stop_emulator
+start_emulator --seed 8
+gen 20 >"$T/g20.yaml"
+run_ps 0 -f "$T/g20.yaml" apply --auto-approve
+sed -e 's/max_change_percent: 100/max_change_percent: 30/' -e 's/CostCenter: CC-10[0-9][0-9]/CostCenter: CC-9999/' "$T/g20.yaml" >"$T/g20b.yaml"
+run_ps 4 -f "$T/g20b.yaml" apply --auto-approve
+assert_contains "$T/err" "--force"
+live
+[ "$(py 'sum(1 for p in d if p.get("tags", {}).get("CostCenter") == "CC-9999")' "$T/live")" = 0 ] || fail "refused apply changed something"
+run_ps 0 -f "$T/g20b.yaml" apply --auto-approve --force
+assert_contains "$T/out" "20 updated"
+ok "safety threshold refused (4), --force applies"
+
+python3 - "$T/g20b.yaml" >"$T/g20c.yaml" <<'PY'
+import sys
+s = open(sys.argv[1]).read()
+print(s.replace("  - name: Bench-00003\n", "  - name: Bench-00003\n    archived: true\n"), end="")
+PY
+run_ps 4 -f "$T/g20c.yaml" apply --auto-approve
+assert_contains "$T/err" "--allow-archive"
+run_ps 0 -f "$T/g20c.yaml" apply --auto-approve --allow-archive
+assert_contains "$T/out" "1 archived"
+run_ps 0 -f "$T/g20c.yaml" plan --detailed-exitcode
+ok "archive needs --allow-archive, then converges"
+
+# ---- --format json result ----
+gen 22 >"$T/g22.yaml"
+run_ps 0 -f "$T/g22.yaml" apply --auto-approve --allow-archive --format json
+[ "$(py '(d["summary"]["created"], [c["outcome"] for c in d["changes"]].count("done"))' "$T/out")" = '[2, 2]' ] ||
+	fail "json result: $(cat "$T/out")"
+[ "$(py 'all(c["id"].startswith("proj_") for c in d["changes"])' "$T/out")" = true ] || fail "json result ids"
+ok "--format json result document"
+
+# ---- a read-only key fails cleanly ----
+stop_emulator
+start_emulator --key ro-key:ro --key test-key
+PROJSYNC_API_KEY=ro-key run_ps 5 -f "$EX" apply --auto-approve
+assert_contains "$T/out" "4 failed"
+assert_not_contains "$T/out" "ro-key"
+assert_not_contains "$T/err" "ro-key"
+grep -q "403\|ermission\|denied" "$T/out" || fail "403 reason shown: $(cat "$T/out")"
+ok "read-only key: each create fails with the API's message, exit 5, key never printed"
+
+# ---- 429 storms, with and without Retry-After; 5xx ----
+for mode in 1 omit ms; do
+	stop_emulator
+	start_emulator --seed 3 --fault-429 0.5 --retry-after "$mode"
+	gen 60 >"$T/g60.yaml"
+	run_ps 0 -f "$T/g60.yaml" apply --auto-approve
+	assert_contains "$T/out" "60 created"
+	live
+	[ "$(py 'len(d) - 1' "$T/live")" = 60 ] || fail "429 ($mode): exactly 60 projects"
+	ok "429 storm (retry-after $mode): all created once"
+done
+stop_emulator
+start_emulator --seed 4 --fault-5xx 0.3
+run_ps 0 -f "$T/g60.yaml" apply --auto-approve 2>/dev/null || true
+run_ps 0 -f "$T/g60.yaml" apply --auto-approve
+run_ps 0 -f "$T/g60.yaml" plan --detailed-exitcode
+live
+[ "$(py 'len(set(p["name"] for p in d)) == len(d)' "$T/live")" = true ] || fail "5xx: duplicates"
+ok "5xx: converges without duplicates"
+
+# ---- dropped creates: no duplicates, converge within two runs ----
+stop_emulator
+start_emulator --seed 11 --fault-drop-create 0.2
+gen 200 >"$T/g200.yaml"
+rc=0; "$PROJSYNC_BIN" -f "$T/g200.yaml" apply --auto-approve >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" = 0 ] || [ "$rc" = 5 ] || { cat "$T/err"; fail "drop-create run 1 exit $rc"; }
+if [ "$rc" = 5 ]; then run_ps 0 -f "$T/g200.yaml" apply --auto-approve; fi
+live
+python3 - "$T/live" <<'PY' || fail "dropped creates made duplicates or lost projects"
+import json, sys, collections
+d = [p for p in json.load(open(sys.argv[1])) if p["id"] != "default"]
+c = collections.Counter(p["name"] for p in d)
+dups = {k: v for k, v in c.items() if v > 1}
+assert not dups, dups
+assert len(d) == 200, len(d)
+PY
+curl -sS "$EMU_BASE/_emulator/stats" >"$T/stats"
+[ "$(py 'd["faults"]["drop_create"] > 0' "$T/stats")" = true ] || fail "no create was dropped: the test proves nothing"
+run_ps 0 -f "$T/g200.yaml" plan --detailed-exitcode
+ok "20% dropped creates over 200: no duplicate names, state matches ($(py 'd["faults"]["drop_create"]' "$T/stats") dropped)"
+
+# ---- Ctrl-C mid-apply of 500 creates, then rerun converges ----
+stop_emulator
+start_emulator --seed 5 --latency-ms 40
+gen 500 >"$T/g500.yaml"
+"$PROJSYNC_BIN" -f "$T/g500.yaml" apply --auto-approve --parallelism 4 >"$T/out" 2>"$T/err" &
+pid=$!
+sleep 1.5
+kill -INT "$pid"
+rc=0; wait "$pid" || rc=$?
+[ "$rc" = 5 ] || { cat "$T/err"; fail "Ctrl-C: exit $rc, expected 5"; }
+assert_contains "$T/out" "Apply interrupted:"
+live
+n=$(py 'len(d) - 1' "$T/live")
+[ "$n" -gt 0 ] && [ "$n" -lt 500 ] || fail "Ctrl-C: $n projects, expected some but not all"
+done_n=$(sed -n 's/.*interrupted: \([0-9]*\) created.*/\1/p' "$T/out")
+[ "$done_n" = "$n" ] || fail "reported $done_n created, live has $n"
+run_ps 0 -f "$T/g500.yaml" apply --auto-approve
+run_ps 0 -f "$T/g500.yaml" plan --detailed-exitcode
+live
+[ "$(py 'len(d) - 1' "$T/live")" = 500 ] || fail "after rerun: not 500"
+ok "Ctrl-C mid-apply: partial result reported ($n created, exit 5), rerun converges"
