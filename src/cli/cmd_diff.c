@@ -18,6 +18,9 @@ static const char diff_help[] =
     "  REV1 REV2             git revisions: branches, tags, commit ids, HEAD~1,\n"
     "                        origin/main...; the inventory is read from each\n"
     "                        commit's tree, includes resolved inside it\n"
+    "  REV1..REV2            the same as REV1 REV2\n"
+    "  REV1...REV2           from the merge base of both to REV2: what a pull\n"
+    "                        request changes, e.g. origin/main...HEAD\n"
     "      --format FORMAT   text (default), json or markdown (for pull-request\n"
     "                        comments)\n"
     "      --detailed-exitcode\n"
@@ -96,6 +99,9 @@ cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 	const char *rev[2];
 	bool detailed = false, missing[2] = { false, false };
 	size_t errors[2] = { 0, 0 };
+	char base[41], *range_a = NULL, *range_b = NULL;
+	const char *range, *dots;
+	bool three = false;
 	int c, k, err[2], rc = EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "+h", diff_longopts, NULL)) != -1) {
@@ -124,18 +130,38 @@ cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 			    argv[optind - 1]);
 		}
 	}
-	if (argc - optind < 2)
+	if (argc - optind == 1 && (dots = strstr(argv[optind], ".."))) {
+		/* git's range notations: A..B is A B, A...B starts at the
+		 * merge base; an empty side means HEAD */
+		range = argv[optind];
+		three = dots[2] == '.';
+		range_a = xstrndup(range, (size_t)(dots - range));
+		range_b = xstrdup(dots + (three ? 3 : 2));
+		rev[0] = *range_a ? range_a : "HEAD";
+		rev[1] = *range_b ? range_b : "HEAD";
+	} else if (argc - optind < 2) {
 		return cli_usage_error(ctx, "diff needs two revisions");
-	if (argc - optind > 2)
+	} else if (argc - optind > 2) {
 		return cli_usage_error(ctx, "unexpected argument '%s'",
 		    argv[optind + 2]);
-	rev[0] = argv[optind];
-	rev[1] = argv[optind + 1];
+	} else {
+		rev[0] = argv[optind];
+		rev[1] = argv[optind + 1];
+	}
 
 	/* The repository around the current directory: -f is a path
 	 * inside the commits, not a file that has to exist here. */
-	if ((err[0] = gitlog_open(&gl, NULL, NULL)) < 0)
-		return cli_fail(ctx, err[0]);
+	if ((err[0] = gitlog_open(&gl, NULL, NULL)) < 0) {
+		rc = cli_fail(ctx, err[0]);
+		goto out;
+	}
+	if (three) {
+		if ((err[0] = gitlog_merge_base(base, gl, rev[0], rev[1])) < 0) {
+			rc = cli_fail(ctx, err[0]);
+			goto out;
+		}
+		rev[0] = base;
+	}
 	path = tree_path(ctx->file, gitlog_dir(gl));
 	for (k = 0; k < 2; k++) {
 		size_t before = diag_list_count(&dl, DIAG_ERROR);
@@ -194,6 +220,8 @@ out:
 	inventory_free(inv[1]);
 	diag_list_release(&dl);
 	free(path);
+	free(range_a);
+	free(range_b);
 	gitlog_free(gl);
 	return rc;
 }

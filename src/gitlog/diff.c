@@ -608,10 +608,22 @@ text_project(struct ps_buf *out, const struct gitlog_pdiff *p, bool color)
 	free(v);
 }
 
+/* A revision given as a commit id (or a merge base) needs no repeat. */
+static bool
+rev_is_id(const struct gitlog_diff_side *s)
+{
+	size_t n = strlen(s->rev);
+
+	return n >= 7 && !strncmp(s->rev, s->commit, n);
+}
+
 static void
 side_label(struct ps_buf *out, const struct gitlog_diff_side *s)
 {
-	ps_buf_addf(out, "%s (%.7s)", s->rev, s->commit);
+	if (rev_is_id(s))
+		ps_buf_addf(out, "%.7s", s->commit);
+	else
+		ps_buf_addf(out, "%s (%.7s)", s->rev, s->commit);
 }
 
 void
@@ -771,6 +783,10 @@ md_project(struct ps_buf *out, const struct gitlog_pdiff *p)
 static void
 md_side(struct ps_buf *out, const struct gitlog_diff_side *s)
 {
+	if (rev_is_id(s)) {
+		ps_buf_addf(out, "`%.7s`", s->commit);
+		return;
+	}
 	md_code(out, s->rev);
 	ps_buf_addf(out, " (`%.7s`)", s->commit);
 }

@@ -206,6 +206,14 @@ int gitlog_load_inventory(struct inventory **out, char commit_hex[41],
     struct gitlog *gl, const char *rev, const char *path,
     struct diag_list *dl);
 
+/*
+ * The best common ancestor of the commits at a and b (`git merge-base`),
+ * for `diff A...B`: what B changed since it left A.  PS_ENOTFOUND when a
+ * revision is unknown or the two share no history.
+ */
+int gitlog_merge_base(char out_hex[41], struct gitlog *gl, const char *a,
+    const char *b);
+
 /* ---- the semantic difference between two inventories (diff.c) ---- */
 
 enum gitlog_vtype { GITLOG_V_STR, GITLOG_V_BOOL, GITLOG_V_NUM };

@@ -420,3 +420,30 @@ gitlog_read_file(struct ps_buf *out, const char *inventory_path,
 	gitlog_free(gl);
 	return err;
 }
+
+int
+gitlog_merge_base(char out_hex[41], struct gitlog *gl, const char *a,
+    const char *b)
+{
+	git_commit *ca = NULL, *cb = NULL;
+	git_oid base;
+	int rc, err;
+
+	out_hex[0] = '\0';
+	if ((err = resolve(&ca, gl, a)) < 0 || (err = resolve(&cb, gl, b)) < 0)
+		goto out;
+	rc = git_merge_base(&base, gl->repo, git_commit_id(ca),
+	    git_commit_id(cb));
+	if (rc == GIT_ENOTFOUND)
+		err = ps_error(PS_ENOTFOUND, "'%s' and '%s' have no common "
+		    "history", a, b);
+	else if (rc < 0)
+		err = gitlog__error(rc, "cannot find the merge base of '%s' and "
+		    "'%s'", a, b);
+	else
+		git_oid_tostr(out_hex, 41, &base);
+out:
+	git_commit_free(ca);
+	git_commit_free(cb);
+	return err;
+}

@@ -92,7 +92,7 @@ run_ps 0 diff --detailed-exitcode pr pr
 assert_contains "$T/out" "No changes. The inventories are equivalent."
 run_ps 0 diff "$(git rev-parse base)" pr~0
 assert_contains "$T/out" "Projects: 2 added, 1 removed, 3 changed (1 renamed)."
-ok "diff: --detailed-exitcode, any revision syntax"
+ok "diff: --detailed-exitcode, revision syntax"
 
 # An include inside a commit that the work tree no longer has: only the
 # commit's tree counts, and a file in the work tree does not leak in.
@@ -100,6 +100,27 @@ printf 'projects:\n  - name: Worktree-Only\n    tags: { Application: DataAnalyti
 run_ps 0 diff base pr
 assert_not_contains "$T/out" "Worktree-Only"
 git checkout -q -- . && rm teams/zzz.yaml
+ok "diff: the work tree does not leak into the commits' inventories"
+
+# Ranges as in git: A..B is A B; A...B starts where B left A.
+git checkout -q -b side base
+sed -i 's/CC-1003/CC-1008/' projects.yaml
+git commit -qam 'side change'
+git checkout -q main
+run_ps 0 diff base..pr
+cp "$T/out" "$T/range"
+run_ps 0 diff base pr
+cmp -s "$T/out" "$T/range" || fail "diff base..pr differs from diff base pr"
+run_ps 0 diff --format json side...pr
+assert_contains "$T/out" "\"commit\": \"$(git rev-parse base)\""
+run_ps 0 diff side...pr
+assert_contains "$T/out" "Comparing 'projects.yaml' at $(git rev-parse --short=7 base) and pr ("
+assert_not_contains "$T/out" "CC-1008"
+run_ps 0 diff side..pr
+assert_contains "$T/out" '"CC-1008" -> "CC-1003"'
+run_ps 0 diff pr..
+assert_contains "$T/out" "No changes."
+ok "diff: A..B and A...B ranges"
 
 # -f names the inventory inside the commits; the repository is found from
 # the current directory, also from a sub folder.

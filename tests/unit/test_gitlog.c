@@ -916,6 +916,34 @@ test_gitlog__load_inventory_diagnostics_name_rev(void **state)
 	free(repo);
 }
 
+static void
+test_gitlog__merge_base(void **state)
+{
+	struct gitlog *gl = NULL;
+	char hex[41], *repo = path_in("repo"), *want;
+
+	(void)state;
+	make_repo();
+	assert_int_equal(sh("cd '%s/repo' && git tag base && git checkout -qb a "
+	    "&& git commit -q --allow-empty -m a && git checkout -q main && "
+	    "git checkout -qb b && git commit -q --allow-empty -m b && "
+	    "git checkout -q --orphan lonely && git commit -q --allow-empty "
+	    "-m lonely", base), 0);
+	want = out("git -C '%s' rev-parse base", repo);
+	assert_ok(gitlog_open(&gl, NULL, repo));
+	assert_ok(gitlog_merge_base(hex, gl, "a", "b"));
+	assert_string_equal(hex, want);
+	assert_int_equal(gitlog_merge_base(hex, gl, "a", "lonely"),
+	    PS_ENOTFOUND);
+	assert_non_null(strstr(ps_error_last(), "no common history"));
+	assert_int_equal(gitlog_merge_base(hex, gl, "a", "nope"),
+	    PS_ENOTFOUND);
+	assert_string_equal(hex, "");
+	gitlog_free(gl);
+	free(want);
+	free(repo);
+}
+
 /* ---- the semantic diff ---- */
 
 static struct inventory *
@@ -1299,6 +1327,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_gitlog__load_inventory_diagnostics_name_rev, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_gitlog__merge_base, setup,
 		    teardown),
 		cmocka_unit_test(test_gitlog__diff_projects),
 		cmocka_unit_test(test_gitlog__diff_taxonomy_settings_defaults),
