@@ -60,7 +60,6 @@ ok "apply from scratch converges: plan shows no changes"
 # ---- tag drift is repaired with exactly the minimal modify ----
 id=$(py '[p["id"] for p in d if p["name"] == "CustomerChatbot-Dev"][0]' "$T/live")
 emu_post "/v1/organization/projects/$id" '{"add_tags":{"Environment":"Prod","Stray":"x"}}' >/dev/null
-emu_post /_emulator/reset-log '{}' >/dev/null 2>&1 || true
 curl -sS "$EMU_BASE/_emulator/requests" >"$T/before"
 nbefore=$(py 'len(d)' "$T/before")
 run_ps 0 -f "$EX" apply --auto-approve
@@ -81,8 +80,6 @@ PY
 ok "drift repaired with one modify: add_tags + remove_tag_keys, no tags field"
 
 # ---- a stale plan is refused, naming the project ----
-run_ps 0 -f "$EX" plan -o "$T/plan.json"
-perl -pi -e 's/CC-3003/CC-3004/' "$EX.tmp" 2>/dev/null || true
 cp "$EX" "$T/inv.yaml"
 sed -i 's/CostCenter: CC-3003/CostCenter: CC-3009/' "$T/inv.yaml"
 run_ps 0 -f "$T/inv.yaml" plan -o "$T/plan.json"
