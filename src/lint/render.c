@@ -400,7 +400,9 @@ render_sarif(struct ps_buf *b, const struct lint_report *r,
 	    SARIF_MAX_RESULTS;
 	const struct lint_rule *rules;
 	const char **ids = NULL;
-	size_t nrules, ids_nr = 0, ids_alloc = 0, i, j, shown;
+	size_t nrules, ids_nr = 0, ids_alloc = 0, i, j, shown, left;
+	bool *keep;
+	int pass;
 	cJSON *root, *run, *driver, *arr, *inv, *props, *t;
 
 	/* the rules the results use: registry order, then unknown ids */
@@ -439,6 +441,7 @@ render_sarif(struct ps_buf *b, const struct lint_report *r,
 		    ids[i]));
 
 	shown = r->nr < max ? r->nr : max;
+	keep = xcalloc(r->nr + 1, sizeof(*keep));
 	arr = cJSON_AddArrayToObject(run, "invocations");
 	inv = cJSON_CreateObject();
 	cJSON_AddItemToArray(arr, inv);
@@ -456,11 +459,25 @@ render_sarif(struct ps_buf *b, const struct lint_report *r,
 		free(msg);
 	}
 	cJSON_AddStringToObject(run, "columnKind", "unicodeCodePoints");
+	/* past the limit keep the most severe (unsuppressed first), in
+	 * file order */
 	arr = cJSON_AddArrayToObject(run, "results");
-	for (i = 0; i < shown; i++)
-		cJSON_AddItemToArray(arr, result_json(&r->items[i],
-		    r->items[i].rule ? rule_index(ids, ids_nr,
-		    r->items[i].rule) : -1, o));
+	for (pass = 0, left = shown; pass < 6 && left; pass++) {
+		for (i = 0; i < r->nr && left; i++) {
+			const struct lint_finding *f = &r->items[i];
+			if ((int)f->level != pass % 3 ||
+			    f->suppressed != (pass >= 3))
+				continue;
+			keep[i] = true;
+			left--;
+		}
+	}
+	for (i = 0; i < r->nr; i++)
+		if (keep[i])
+			cJSON_AddItemToArray(arr, result_json(&r->items[i],
+			    r->items[i].rule ? rule_index(ids, ids_nr,
+			    r->items[i].rule) : -1, o));
+	free(keep);
 	props = cJSON_AddObjectToObject(run, "properties");
 	cJSON_AddNumberToObject(props, "projects", (double)r->projects);
 	cJSON_AddNumberToObject(props, "errors", (double)r->errors);

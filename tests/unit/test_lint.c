@@ -627,14 +627,23 @@ test_lint__sarif_truncates_and_says_so(void **state)
 	struct ps_buf b = PS_BUF_INIT;
 	cJSON *doc, *run, *results, *props, *notes;
 
+	size_t i, errors = 0;
+
 	(void)state;
 	fake_report(&r, 30);
+	/* the last five are errors: they must survive the cut */
+	for (i = 25; i < 30; i++)
+		r.items[i].level = DIAG_ERROR;
 	lint_render(&b, &r, LINT_FORMAT_SARIF, &ro);
 	doc = cJSON_Parse(b.ptr);
 	assert_non_null(doc);
 	run = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "runs"), 0);
 	results = cJSON_GetObjectItem(run, "results");
 	assert_int_equal(cJSON_GetArraySize(results), 10);
+	for (i = 0; i < 10; i++)
+		errors += !strcmp(cJSON_GetObjectItem(cJSON_GetArrayItem(results,
+		    (int)i), "level")->valuestring, "error");
+	assert_int_equal(errors, 5);
 	props = cJSON_GetObjectItem(run, "properties");
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(props, "truncated")));
 	assert_int_equal(cJSON_GetObjectItem(props, "totalResults")->valueint, 30);
