@@ -41,7 +41,6 @@ struct lctx {
 	size_t ext_nr, ext_alloc;
 	struct supp *supp;
 	size_t supp_nr, supp_alloc;
-	size_t seq;
 	/* taxonomy keys: declared under tags, then required (may repeat) */
 	const char **known;
 	size_t known_nr;
@@ -410,6 +409,11 @@ take_suppression(struct lctx *c, const struct inv_suppression *s,
 		else
 			add(c, "invalid-suppression", proj, &s->pos, c->inv->path,
 			    "lint_ignore names unknown rule '%s'", rule);
+	} else if (!strchr(rule, '*') && !policy_rule_suppressible(rule)) {
+		add(c, "invalid-suppression", proj, &s->pos, c->inv->path,
+		    "lint_ignore cannot suppress '%s': YAML, structure and AWS "
+		    "limit findings must be fixed (the API would refuse them)",
+		    rule);
 	} else if (s->until && !valid_date(s->until)) {
 		add(c, "invalid-suppression", proj, &s->pos, c->inv->path,
 		    "lint_ignore for '%s': until '%s' is not a date "
@@ -938,12 +942,10 @@ add_variant(struct variant **vs, size_t *nr, size_t *alloc, char *s,
 	(*nr)++;
 }
 
-static struct vgroup *vsort_group;
-
 static int
-member_cmp(const void *pa, const void *pb)
+member_cmp(const void *pa, const void *pb, void *payload)
 {
-	const struct dval *v = vsort_group->v;
+	const struct dval *v = payload;
 	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
 
 	if (v[a].parent != v[b].parent)
@@ -1022,9 +1024,7 @@ cluster_group(struct vgroup *g)
 	g->members = xmalloc((g->nr + 1) * sizeof(*g->members));
 	for (i = 0; i < g->nr; i++)
 		g->members[i] = i;
-	vsort_group = g;	/* qsort has no payload argument */
-	qsort(g->members, g->nr, sizeof(*g->members), member_cmp);
-	vsort_group = NULL;
+	qsort_r(g->members, g->nr, sizeof(*g->members), member_cmp, g->v);
 	for (i = 0; i < g->nr; i = j) {
 		size_t root = g->v[g->members[i]].parent;
 		for (j = i + 1; j < g->nr && g->v[g->members[j]].parent == root;
@@ -1282,8 +1282,9 @@ check_names(struct lctx *c)
 	if (!pat)
 		return;
 	if (!(segs = pattern_compile(pat, &nr, &err))) {
-		add(c, "name-convention", NULL, NULL, inv->path,
-		    "settings.name_pattern '%s' is invalid: %s", pat, err);
+		add(c, "name-convention", NULL, &inv->settings.name_pattern_pos,
+		    inv->path, "settings.name_pattern '%s' is invalid: %s", pat,
+		    err);
 		free(err);
 		return;
 	}
@@ -1354,6 +1355,15 @@ check_names(struct lctx *c)
 
 /* ---- unused-allowed-value ---- */
 
+/* Where allowed value a is written, else the rule's key. */
+static const struct inv_pos *
+allowed_pos(const struct inv_tag_rule *tr, size_t a)
+{
+	if (tr->allowed_pos && tr->allowed_pos[a].line)
+		return &tr->allowed_pos[a];
+	return &tr->pos;
+}
+
 static void
 check_unused_allowed(struct lctx *c)
 {
@@ -1381,9 +1391,10 @@ check_unused_allowed(struct lctx *c)
 		}
 		for (a = 0; a < tr->allowed_nr; a++)
 			if (!used[a])
-				add(c, "unused-allowed-value", NULL, &tr->pos,
-				    inv->path, "%s allows '%s' but no project "
-				    "uses it", tr->key, tr->allowed[a]);
+				add(c, "unused-allowed-value", NULL,
+				    allowed_pos(tr, a), inv->path, "%s allows "
+				    "'%s' but no project uses it", tr->key,
+				    tr->allowed[a]);
 		free(used);
 		lint__map_release(&idx);
 	}
@@ -1478,7 +1489,8 @@ check_policy(struct lctx *c)
 		lint__tp_values_list(&vals, pk);
 		for (j = 0; tr->allowed && j < tr->allowed_nr; j++)
 			if (!lint__tp_value_ok(pk, tr->allowed[j]))
-				add(c, "tag-policy-taxonomy", NULL, &tr->pos,
+				add(c, "tag-policy-taxonomy", NULL,
+				    allowed_pos(tr, j),
 				    inv->path, "taxonomy allows %s '%s' but the "
 				    "tag policy does not (allowed: %s)", tr->key,
 				    tr->allowed[j], vals.ptr);
@@ -1496,7 +1508,8 @@ check_policy(struct lctx *c)
 		if (tp->keys[j].required && !in_list_nocase(tax->required,
 		    tax->required_nr, tp->keys[j].tag_key))
 			add_level(c, "tag-policy-taxonomy", DIAG_WARNING, NULL,
-			    tax->required_pos.line ? &tax->required_pos : NULL,
+			    tax->required_pos.line ? &tax->required_pos :
+			    tax->pos.line ? &tax->pos : NULL,
 			    "the tag policy requires '%s' on "
 			    LINT_POLICY_RESOURCE " but taxonomy.required does "
 			    "not list it", tp->keys[j].tag_key);

@@ -407,6 +407,28 @@ test_lint__suppressions_mark_and_count(void **state)
 }
 
 static void
+test_lint__structural_findings_cannot_be_suppressed(void **state)
+{
+	struct lint_report r = LINT_REPORT_INIT;
+	const struct lint_finding *f;
+
+	(void)state;
+	lint_yaml(&r,
+	    "version: 1\n"
+	    "taxonomy: { required: [Team], tags: { Team: {} } }\n"
+	    "lint_ignore:\n"
+	    "  - { rule: reserved-prefix, reason: 'we like it' }\n"
+	    "projects:\n"
+	    "  - { name: a, tags: { Team: X, 'aws:x': y } }\n", NULL);
+	assert_int_equal(count_rule(&r, "reserved-prefix", false), 1);
+	f = find_rule(&r, "invalid-suppression");
+	assert_non_null(f);
+	assert_int_equal(f->line, 4);
+	assert_non_null(strstr(f->msg, "cannot suppress 'reserved-prefix'"));
+	lint_report_release(&r);
+}
+
+static void
 test_lint__bad_today_is_a_usage_error(void **state)
 {
 	struct lint_report r = LINT_REPORT_INIT;
@@ -764,6 +786,7 @@ main(void)
 		cmocka_unit_test(test_lint__short_names),
 		cmocka_unit_test(test_lint__near_duplicates_group_distinct_values),
 		cmocka_unit_test(test_lint__suppressions_mark_and_count),
+		cmocka_unit_test(test_lint__structural_findings_cannot_be_suppressed),
 		cmocka_unit_test(test_lint__bad_today_is_a_usage_error),
 		cmocka_unit_test(test_lint__name_pattern_forms),
 		cmocka_unit_test(test_lint__loader_failure_still_reports),
