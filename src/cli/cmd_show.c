@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "gitlog/gitlog.h"
 
 static const char show_help[] =
@@ -53,10 +55,70 @@ print_header(const struct cli_ctx *ctx, const struct gitlog_entry *e)
 		printf("SHA-256:   %s\n", e->inventory_sha256);
 	if (e->endpoint)
 		printf("Endpoint:  %s\n", e->endpoint);
-	if (!strcmp(e->kind, "apply"))
-		printf("Result:    projsync show --raw result.json %s\n",
-		    e->short_id);
 	putchar('\n');
+}
+
+static const char *
+jstr(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/*
+ * What an apply did, from its result.json (the apply module's document:
+ * changes[] of {action, name, id, outcome, adopted, error}).  Read
+ * leniently: a document this version does not understand is skipped,
+ * `--raw result.json` still shows it.
+ */
+static void
+print_result(const struct ps_buf *doc, const char *short_id)
+{
+	cJSON *root = cJSON_ParseWithLength(doc->ptr, doc->len);
+	const cJSON *changes = cJSON_GetObjectItemCaseSensitive(root,
+	    "changes"), *c;
+	struct ps_buf line = PS_BUF_INIT;
+
+	if (!cJSON_IsArray(changes)) {
+		cJSON_Delete(root);
+		return;
+	}
+	printf("Result (the document: projsync show --raw result.json %s):\n",
+	    short_id);
+	cJSON_ArrayForEach(c, changes) {
+		const char *action = jstr(c, "action"), *name = jstr(c, "name");
+		const char *id = jstr(c, "id"), *outcome = jstr(c, "outcome");
+		const char *error = jstr(c, "error");
+		const char *done = !action ? "done" :
+		    !strcmp(action, "create") ? "created" :
+		    !strcmp(action, "update") ? "updated" :
+		    !strcmp(action, "archive") ? "archived" : action;
+
+		ps_buf_reset(&line);
+		if (outcome && !strcmp(outcome, "done"))
+			ps_buf_addf(&line, "  %-9s", done);
+		else
+			ps_buf_addf(&line, "  %-9s", outcome ? outcome : "?");
+		ps_buf_addf(&line, "\"%s\"", name ? name : "");
+		if (id)
+			ps_buf_addf(&line, " (%s)", id);
+		if (outcome && strcmp(outcome, "done") && action)
+			ps_buf_addf(&line, " [%s]", action);
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c,
+		    "adopted")))
+			ps_buf_adds(&line, ", adopted after an unknown outcome");
+		if (error && *error)
+			ps_buf_addf(&line, ": %s", error);
+		/* names and messages come from the record: no escapes */
+		for (size_t i = 0; i < line.len; i++)
+			if ((unsigned char)line.ptr[i] < 0x20)
+				line.ptr[i] = ' ';
+		printf("%s\n", line.ptr);
+	}
+	putchar('\n');
+	ps_buf_release(&line);
+	cJSON_Delete(root);
 }
 
 int
@@ -65,7 +127,7 @@ cmd_show(int argc, char **argv, struct cli_ctx *ctx)
 	const struct cli_command *self = cli_command_find("show");
 	struct gitlog_entry e = { 0 };
 	struct gitlog *gl = NULL;
-	struct ps_buf doc = PS_BUF_INIT;
+	struct ps_buf doc = PS_BUF_INIT, res = PS_BUF_INIT;
 	const char *repo = NULL, *file = NULL, *rev = NULL;
 	bool json = false, raw;
 	int c, err, rc = EXIT_OK;
@@ -128,10 +190,16 @@ cmd_show(int argc, char **argv, struct cli_ctx *ctx)
 		rc = cli_fail(ctx, err);
 		goto out;
 	}
-	if (!raw && !json)
+	if (!raw && !json) {
 		print_header(ctx, &e);
+		if (!strcmp(e.kind, "apply") &&
+		    gitlog_blob(&res, gl, e.id, "result.json") == 0)
+			print_result(&res, e.short_id);
+		ps_error_clear();
+	}
 	fwrite(doc.ptr, 1, doc.len, stdout);
 out:
+	ps_buf_release(&res);
 	ps_buf_release(&doc);
 	gitlog_entry_release(&e);
 	gitlog_free(gl);

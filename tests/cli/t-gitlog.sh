@@ -183,7 +183,8 @@ assert_contains "$T/err" "nothing recorded yet"
 craft_record plan "Plan: 1 to create, 0 to update, 0 to archive." "### projsync plan
 
 - **DS-Forecast**: created"
-GIT_COMMITTER_DATE='2026-01-02T04:00:00-0700' craft_record apply "Apply: 1 created." "### projsync plan (applied)" '{"ok": true}'
+GIT_COMMITTER_DATE='2026-01-02T04:00:00-0700' craft_record apply "Apply complete: 1 created, 0 updated, 0 archived, 1 failed." "### projsync plan (applied)" \
+	'{"format_version": 1, "changes": [{"action": "create", "name": "DS-Forecast", "id": "proj_abc", "outcome": "done", "adopted": true, "error": null}, {"action": "update", "name": "Bot", "id": "proj_def", "outcome": "failed", "adopted": false, "error": "HTTP 400: bad tag"}]}'
 craft_record plan "No changes. The account matches the inventory." "### projsync plan
 
 No changes."
@@ -203,7 +204,7 @@ assert_golden "$T/out" "$GOLD/show-latest.txt"
 run_ps 0 show projsync/history~1
 assert_golden "$T/out" "$GOLD/show-apply.txt"
 run_ps 0 show --format json projsync/history~1
-[ "$(cat "$T/out")" = '{"ok": true}' ] || fail "show --format json of an apply is not result.json"
+[ "$(head -c 22 "$T/out")" = '{"format_version": 1, ' ] || fail "show --format json of an apply is not result.json"
 run_ps 0 show --format json projsync/history~2
 assert_contains "$T/out" '"summary": "Plan: 1 to create'
 run_ps 0 show --raw plan.md "$(git rev-parse projsync/history~2 | cut -c1-10)"
