@@ -111,6 +111,20 @@ type_name(const struct ynode *n)
 	}
 }
 
+/* Do a and b differ by one swap of neighbours ("tgas", "tags")? */
+static bool
+one_swap(const char *a, const char *b)
+{
+	size_t i, n = strlen(a);
+
+	if (n != strlen(b))
+		return false;
+	for (i = 0; i + 1 < n && a[i] == b[i]; i++)
+		;
+	return i + 1 < n && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+	    strcmp(a + i + 2, b + i + 2) == 0;
+}
+
 /* The closest of words to s: a case-only or small spelling difference. */
 static const char *
 closest(const char *s, const char *const *words)
@@ -121,7 +135,7 @@ closest(const char *s, const char *const *words)
 	for (; *words; words++) {
 		if (strcasecmp(s, *words) == 0)
 			return *words;
-		d = ps_edit_distance(s, *words, max);
+		d = one_swap(s, *words) ? 1 : ps_edit_distance(s, *words, max);
 		if (d <= max && d < bestd) {
 			best = *words;
 			bestd = d;

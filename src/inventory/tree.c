@@ -276,7 +276,9 @@ is_decimalish(const char *s, size_t n, bool sexagesimal)
 		size_t start = ++i;
 		while (i < n && is_digit(s[i]))
 			i++;
-		if (i == start || i - start > 2)
+		/* base 60: each part is 0 to 59 */
+		if (i == start || i - start > 2 ||
+		    (i - start == 2 && s[start] > '5'))
 			return false;
 	}
 	return i == n;

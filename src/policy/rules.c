@@ -92,6 +92,20 @@ policy_today(char out[11])
 
 /* ---- closest match ---- */
 
+/* Do a and b differ by one swap of neighbours ("Stagign", "Staging")? */
+static bool
+one_swap(const char *a, const char *b)
+{
+	size_t i, n = strlen(a);
+
+	if (n != strlen(b))
+		return false;
+	for (i = 0; i + 1 < n && a[i] == b[i]; i++)
+		;
+	return i + 1 < n && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+	    strcmp(a + i + 2, b + i + 2) == 0;
+}
+
 static char *
 ascii_lower(const char *s)
 {
@@ -139,7 +153,7 @@ policy_closest(const char *s, const char *const *cands, size_t n)
 		if (!cands[i])
 			continue;
 		lc = ascii_lower(cands[i]);
-		d = ps_edit_distance(ls, lc, max);
+		d = one_swap(ls, lc) ? 1 : ps_edit_distance(ls, lc, max);
 		free(lc);
 		if (d < bestd) {
 			best = cands[i];
