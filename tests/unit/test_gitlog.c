@@ -20,6 +20,7 @@
 #include <cjson/cJSON.h>
 
 #include "gitlog/gitlog.h"
+#include "gitlog/gitlog_int.h"	/* the JSON string writer */
 #include "inventory/inventory.h"
 #include "util/util.h"
 
@@ -944,6 +945,71 @@ test_gitlog__merge_base(void **state)
 	free(repo);
 }
 
+static void
+test_gitlog__log_json_is_valid_on_odd_messages(void **state)
+{
+	char hex[41], *inv = path_in("repo/projects.yaml");
+	struct gitlog *gl = NULL;
+	struct gitlog_entry *items = NULL;
+	struct ps_buf b = PS_BUF_INIT;
+	size_t nr = 0;
+	cJSON *doc, *e;
+
+	(void)state;
+	make_repo();
+	/* Not UTF-8, quotes, a tab, a control character: still valid JSON. */
+	assert_ok(record(hex, inv, NULL, "plan", "bad \xff\xfe \"q\"\t\x01 "
+	    "caf\xc3\xa9"));
+	assert_ok(gitlog_open(&gl, inv, NULL));
+	assert_ok(gitlog_list(&items, &nr, gl, 0));
+	assert_int_equal(nr, 1);
+	gitlog_entries_to_json(&b, items, nr);
+	/* the record already turned control characters into spaces */
+	assert_non_null(strstr(b.ptr, "\"summary\": \"bad \\ufffd\\ufffd "
+	    "\\\"q\\\"   caf\xc3\xa9\",\n"));
+	doc = cJSON_Parse(b.ptr);
+	assert_non_null(doc);
+	e = cJSON_GetArrayItem(doc, 0);
+	assert_string_equal(cJSON_GetObjectItem(e, "id")->valuestring, hex);
+	assert_string_equal(cJSON_GetObjectItem(e, "kind")->valuestring,
+	    "plan");
+	assert_true(cJSON_IsString(cJSON_GetObjectItem(e, "endpoint")));
+	cJSON_Delete(doc);
+	gitlog_entries_free(items, nr);
+	gitlog_free(gl);
+	ps_buf_release(&b);
+	free(inv);
+}
+
+static void
+test_gitlog__json_strings(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "plain", "\"plain\"" },
+		{ "q\"b\\", "\"q\\\"b\\\\\"" },
+		{ "\t\n\r\x01\x7f", "\"\\t\\n\\r\\u0001\\u007f\"" },
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+		    "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"" },
+		/* invalid: stray continuation, overlong, surrogate, cut */
+		{ "\x80", "\"\\ufffd\"" },
+		{ "\xc0\xaf", "\"\\ufffd\\ufffd\"" },
+		{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" },
+		{ "a\xe2\x82", "\"a\\ufffd\\ufffd\"" },
+	};
+	struct ps_buf b = PS_BUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < PS_ARRAY_SIZE(cases); i++) {
+		ps_buf_reset(&b);
+		gitlog__json_string(&b, cases[i].in);
+		assert_string_equal(b.ptr, cases[i].out);
+	}
+	ps_buf_release(&b);
+}
+
 /* ---- the semantic diff ---- */
 
 static struct inventory *
@@ -1330,6 +1396,10 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_gitlog__merge_base, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_gitlog__log_json_is_valid_on_odd_messages, setup,
+		    teardown),
+		cmocka_unit_test(test_gitlog__json_strings),
 		cmocka_unit_test(test_gitlog__diff_projects),
 		cmocka_unit_test(test_gitlog__diff_taxonomy_settings_defaults),
 		cmocka_unit_test(test_gitlog__diff_renderers),
