@@ -454,11 +454,12 @@ check_safety(struct plan *p, const struct inventory *inv, size_t managed,
 	size_t changes = plan_change_count(p);
 	size_t touched = p->summary.update + p->summary.archive;
 	size_t i, j;
-	bool pct_applies = s->max_change_percent > 0 && managed > 0 &&
-	    managed >= s->min_projects_for_percent;
+	/* thresholds are literal: 0 means no change at all without --force
+	 * (100% or a huge max_changes is how a check is switched off) */
+	bool pct_applies = managed > 0 && managed >= s->min_projects_for_percent;
 
 	p->safety_ok = true;
-	if (s->max_changes > 0 && changes > s->max_changes)
+	if (changes > s->max_changes)
 		plan__add_violation(p, PLAN_VIOLATION_MAX_CHANGES, true,
 		    "the plan makes %zu changes, more than "
 		    "settings.safety.max_changes (%u)", changes, s->max_changes);

@@ -120,7 +120,19 @@ struct plan_options {
  *                `default`, or is archived while the inventory wants it
  *                active); the message names every such project, one per
  *                line, with the inventory position and the live IDs.
- * Safety violations do not fail: they are recorded in the plan.
+ * Safety violations do not fail: they are recorded in the plan (apply
+ * refuses them; --force overrides all but the quota):
+ *   max-changes         create + update + archive > safety.max_changes
+ *   max-change-percent  update + archive > max_change_percent of the
+ *                       managed projects (matched active ones plus
+ *                       unmanaged ones being archived), when there are at
+ *                       least min_projects_for_percent of them
+ *   mass-tag-change     one tag key added, changed or removed on more than
+ *                       that share (same condition), one entry per key
+ *   project-limit       active non-default projects now + creates -
+ *                       archives > settings.project_limit, when the plan
+ *                       creates anything (never overridable)
+ * Thresholds are literal: 0 allows no change without --force.
  * O(n log n) in the number of projects.
  */
 int plan_diff(struct plan **out, const struct inventory *inv,

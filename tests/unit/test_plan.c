@@ -527,6 +527,23 @@ test_plan__safety_max_changes_at_limit_ok(void **state)
 }
 
 static void
+test_plan__safety_zero_means_freeze(void **state)
+{
+	struct fx *f = *state;
+
+	f->inv->settings.safety.max_changes = 0;
+	tinv_add(f->inv, "N", NULL, false, NULL);
+	assert_int_equal(diff(f), 0);
+	assert_true(has_violation(f->plan, PLAN_VIOLATION_MAX_CHANGES));
+	plan_free(f->plan);
+	/* no changes, no violation */
+	f->inv->projects_nr = 0;
+	assert_int_equal(plan_diff(&f->plan, f->inv, &f->live, NULL), 0);
+	assert_true(f->plan->safety_ok);
+	f->inv->projects_nr = 1;
+}
+
+static void
 test_plan__safety_percent_and_mass_tag(void **state)
 {
 	struct fx *f = *state;
@@ -1075,6 +1092,7 @@ main(void)
 		T(test_plan__endpoint_sanitized),
 		T(test_plan__safety_max_changes),
 		T(test_plan__safety_max_changes_at_limit_ok),
+		T(test_plan__safety_zero_means_freeze),
 		T(test_plan__safety_percent_and_mass_tag),
 		T(test_plan__safety_percent_at_threshold_ok),
 		T(test_plan__safety_percent_needs_min_projects),
