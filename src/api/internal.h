@@ -1,0 +1,165 @@
+/*
+ * api internals shared by the module's .c files (api__ names).  Owned by
+ * the api module; only src/api and tests/unit/test_api.c include this.
+ *
+ *  endpoint.c  endpoint resolution, auth mode parsing, loopback check
+ *  client.c    client life cycle, credentials, easy-handle set-up, trace,
+ *              listing
+ *  run.c       the request engine: one multi handle, retries on timers,
+ *              the throttle pacer, api_run_calls()
+ *  retry.c     pure helpers: Retry-After parsing, backoff, the pacer
+ */
+#ifndef PROJSYNC_API_INTERNAL_H
+#define PROJSYNC_API_INTERNAL_H
+
+#include <curl/curl.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "api/api.h"
+
+#define API_DEFAULT_ATTEMPTS	8
+/* 429 answers have their own bound: 3 * max_attempts */
+#define API_DEFAULT_TIMEOUT_MS	30000
+#define API_DEFAULT_CONNECT_MS	10000
+
+struct api_client {
+	char *endpoint;		/* no trailing slash */
+	char *region;		/* SigV4 only */
+	enum api_auth auth;
+	char *cacert;
+	char *auth_header;	/* "Authorization: Bearer K" / "x-api-key: K" */
+	const char *cred_var;	/* the environment variable the key came from */
+	char *userpwd;		/* SigV4: "AKID:SECRET" */
+	char *sigv4;		/* "aws:amz:REGION:bedrock-mantle" */
+	char *token_header;	/* "x-amz-security-token: T" or NULL */
+	char *secrets[4];	/* scrubbed from every message and trace */
+	unsigned max_attempts, timeout_ms, connect_timeout_ms;
+	double retry_scale;
+	size_t max_body;
+	void (*trace)(const char *line, void *payload);
+	void *trace_payload;
+	CURLM *multi;		/* one connection cache for the client's life */
+	unsigned multi_conns;	/* CURLMOPT_MAX_HOST_CONNECTIONS set */
+	unsigned long requests;
+	bool seen_h1, seen_h2;	/* HTTP versions the server answered with */
+	uint64_t rng;
+};
+
+enum api__state {
+	API__QUEUED = 0,	/* never started */
+	API__RUNNING,
+	API__WAITING,		/* between attempts, until due_us */
+	API__FINISHED,
+};
+
+/* One logical request and its attempts. */
+struct api__req {
+	/* set by the caller */
+	const char *method;	/* "GET" or "POST" */
+	char *url;		/* owned */
+	const char *body;	/* borrowed; NULL: no body */
+	bool create;		/* never resent once it may have arrived */
+
+	/* results */
+	enum api_outcome outcome;
+	long status;		/* last HTTP status, 0: transport error */
+	struct ps_buf resp;	/* last response body */
+	char *error;		/* owned, already scrubbed */
+	unsigned attempts;
+
+	/* engine state */
+	enum api__state state;
+	CURL *easy;
+	struct curl_slist *headers;
+	struct ps_buf trace_out;	/* request headers, redacted */
+	struct ps_buf trace_in;		/* response headers */
+	bool tracing;
+	size_t max_body;
+	char errbuf[CURL_ERROR_SIZE];
+	bool too_big;
+	bool maybe_sent;	/* the last attempt's bytes may have arrived */
+	char *retry_after, *retry_after_ms, *should_retry, *request_id;
+	unsigned throttles, failures;
+	int64_t due_us, sent_us;
+};
+
+/* ---- client.c ---- */
+/* Replace every credential in s by "<redacted>" (in place, may shrink). */
+void api__scrub(const struct api_client *c, char *s);
+void api__trace(struct api_client *c, const char *fmt, ...) PS_PRINTF(2, 3);
+/* An easy handle for one attempt of r (headers, auth, body, limits). */
+int api__easy_setup(struct api_client *c, struct api__req *r);
+void api__req_reset_attempt(struct api__req *r);
+void api__req_release(struct api__req *r);
+/* Monotonic clock in microseconds. */
+int64_t api__now_us(void);
+
+/* ---- run.c ---- */
+/*
+ * Run reqs (each API__QUEUED, or API__FINISHED to skip it) with at most
+ * `parallelism` in flight; retries per DESIGN.md §5.  Every req ends
+ * API__FINISHED with outcome set, or stays API__QUEUED/NOT_STARTED when
+ * stopped.  Returns 0, or PS_ECANCELLED when *hooks->stop ended it early.
+ */
+int api__run(struct api_client *c, struct api__req *reqs, size_t nr,
+    unsigned parallelism, const struct api_run_hooks *hooks);
+
+/* ---- retry.c ---- */
+enum api__ra {
+	API__RA_NONE = 0,	/* no usable header: back off on our own */
+	API__RA_DELAY,		/* *out_ms is the server's delay */
+	API__RA_TOO_LONG,	/* over API_RETRY_AFTER_MAX_S: give up */
+};
+/*
+ * The delay the server asks for: `retry-after-ms` (float ms), then
+ * `Retry-After` as seconds (float) or an HTTP date relative to now.
+ * Values <= 0 or unparsable are API__RA_NONE.
+ */
+enum api__ra api__retry_after(double *out_ms, const char *retry_after_ms,
+    const char *retry_after, time_t now);
+/* 0.5 s * 2^n capped at 8 s, times a jitter in [0.75, 1]. */
+double api__backoff_ms(unsigned n, uint64_t *rng);
+uint64_t api__rand(uint64_t *state);
+
+/*
+ * The throttle pacer.  While the server answers 429 it paces request
+ * starts at a rate just under the throughput the server sustained since
+ * throttling began (multiplicative decrease: halve when there is no
+ * estimate yet), then raises the rate again on successes: quickly back to
+ * 90% of the last estimate, then 5% a second to probe (additive-ish
+ * increase).  Far above what the concurrency cap allows it stops pacing.
+ * Times are microseconds on any monotonic clock.
+ */
+#define API__PACER_SLOTS	64	/* successes by send time, 16 ms each */
+struct api__pacer {
+	unsigned max;		/* the parallelism cap */
+	double rate;		/* starts per second; 0: not paced */
+	double wmax;		/* last estimate of the server's rate */
+	double srtt_us;		/* smoothed duration of good answers */
+	int64_t next_us;	/* earliest next start while paced */
+	int64_t last_cut_us, last_grow_us, last_throttle_us;
+	int64_t episode_us;	/* send time of the episode's first 429 */
+	unsigned episode_cuts;
+	bool in_episode;
+	/* recent starts, for the send rate when not paced */
+	int64_t starts_us[32];
+	unsigned starts_pos, starts_nr;
+	/* successes bucketed by send time (ring of 16 ms slots) */
+	int64_t slot_k[API__PACER_SLOTS];	/* which slot it holds now */
+	unsigned slots[API__PACER_SLOTS];
+	unsigned long throttled;	/* 429 answers seen */
+};
+void api__pacer_init(struct api__pacer *p, unsigned max, int64_t now);
+/* May a request start now with `running` in flight?  If pacing forbids
+ * it, *wait_us says when (else it is left alone). */
+bool api__pacer_may_start(const struct api__pacer *p, unsigned running,
+    int64_t now, int64_t *wait_us);
+void api__pacer_started(struct api__pacer *p, int64_t now);
+/* An answer to a request sent at sent_us: throttled (429) or not. */
+void api__pacer_result(struct api__pacer *p, bool throttled, int64_t sent_us,
+    int64_t now);
+/* The effective concurrency, for progress reports. */
+unsigned api__pacer_parallelism(const struct api__pacer *p);
+
+#endif
