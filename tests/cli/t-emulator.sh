@@ -384,3 +384,11 @@ rc=0; "$EMULATOR_BIN" --port 70000 >"$T/o" 2>"$T/e" || rc=$?
 [ "$rc" = 64 ] || fail "port out of range exits 64"
 [ ! -s "$T/o" ] || fail "nothing on stdout when it does not listen"
 ok "command line: --help, usage errors exit 64"
+
+# the man page documents every option --help lists, and renders
+man1=$SRC_DIR/docs/projsync-emulator.1
+for opt in $(grep -oE -- '--[a-z0-9-]+' "$T/help" | sort -u); do
+	grep -qF -- "Fl ${opt#-}" "$man1" || fail "option '$opt' missing from docs/projsync-emulator.1"
+done
+man -l "$man1" >/dev/null 2>&1 || fail "projsync-emulator.1 does not render"
+ok "docs/projsync-emulator.1 documents every option"
