@@ -333,10 +333,6 @@ run_ps 0 log
 [ "$(wc -l <"$T/out")" = 21 ] || fail "log does not list 21 records"
 ok "two concurrent recorders: every record lands, history linear"
 
-git fsck --strict --no-dangling --no-progress >"$T/fsck" 2>&1 || { cat "$T/fsck" >&2; fail "git fsck"; }
-[ ! -s "$T/fsck" ] || { cat "$T/fsck" >&2; fail "git fsck reported problems"; }
-(cd "$R" && git fsck --strict --no-progress >"$T/fsck" 2>&1) || { cat "$T/fsck" >&2; fail "git fsck (diff repo)"; }
-ok "git fsck --strict is clean"
 
 # --record-repo PATH creates a bare repository when missing.
 run_ps 0 plan --record-repo "$T/audit.git"
@@ -345,3 +341,29 @@ run_ps 0 plan --record-repo "$T/audit.git"
 run_ps 0 log --record-repo "$T/audit.git"
 [ "$(wc -l <"$T/out")" = 1 ] || fail "log --record-repo"
 ok "--record-repo creates a bare repository"
+
+# apply --from-history applies the newest recorded plan and records the
+# apply; show lists what it did.
+run_ps 0 apply --from-history --auto-approve --record
+assert_contains "$T/err" "recorded the apply as"
+[ "$(git log -1 --format='%(trailers:key=Projsync-Kind,valueonly)' projsync/history)" = apply ] ||
+	fail "the apply was not recorded as an apply"
+[ "$(git ls-tree --name-only projsync/history | tr '\n' ' ')" = "plan.json plan.md result.json " ] ||
+	fail "the apply's tree is not plan.json plan.md result.json"
+run_ps 0 show
+assert_contains "$T/out" "(apply)"
+assert_contains "$T/out" 'created  "Bot" (proj_'
+run_ps 0 log -n 1
+assert_contains "$T/out" "apply  $(git rev-parse --short=7 HEAD)"
+# A recorded plan of another version of the inventory is refused.
+run_ps 0 plan --record
+printf '# edited\n' >>projects.yaml
+run_ps 4 apply --from-history --auto-approve
+assert_contains "$T/err" "another version"
+git checkout -q -- projects.yaml
+ok "apply --from-history applies the recorded plan, apply --record records the result"
+
+git fsck --strict --no-dangling --no-progress >"$T/fsck" 2>&1 || { cat "$T/fsck" >&2; fail "git fsck"; }
+[ ! -s "$T/fsck" ] || { cat "$T/fsck" >&2; fail "git fsck reported problems"; }
+(cd "$R" && git fsck --strict --no-progress >"$T/fsck" 2>&1) || { cat "$T/fsck" >&2; fail "git fsck (diff repo)"; }
+ok "git fsck --strict is clean"
