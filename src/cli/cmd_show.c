@@ -79,6 +79,7 @@ print_result(const struct ps_buf *doc, const char *short_id)
 	const cJSON *changes = cJSON_GetObjectItemCaseSensitive(root,
 	    "changes"), *c;
 	struct ps_buf line = PS_BUF_INIT;
+	size_t i;
 
 	if (!cJSON_IsArray(changes)) {
 		cJSON_Delete(root);
@@ -111,7 +112,7 @@ print_result(const struct ps_buf *doc, const char *short_id)
 		if (error && *error)
 			ps_buf_addf(&line, ": %s", error);
 		/* names and messages come from the record: no escapes */
-		for (size_t i = 0; i < line.len; i++)
+		for (i = 0; i < line.len; i++)
 			if ((unsigned char)line.ptr[i] < 0x20)
 				line.ptr[i] = ' ';
 		printf("%s\n", line.ptr);
