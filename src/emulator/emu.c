@@ -55,6 +55,7 @@ struct emu {
 	unsigned long counts[RT_NR][STATUS_MAX];
 	unsigned long faults[F_NR];
 	unsigned long total;
+	unsigned long faultable;	/* requests that reached the faults */
 	FILE *logf;
 	locale_t ctype;			/* C.UTF-8 for letter/number classes */
 };
@@ -285,6 +286,7 @@ reset_locked(struct emu *emu)
 	emu__store_init(&emu->st, now(emu));
 	seed_streams(emu);
 	log_clear(emu);
+	emu->faultable = 0;
 	emu->tokens = emu->cfg.rate_limit > 1 ? emu->cfg.rate_limit : 1;
 	clock_gettime(CLOCK_MONOTONIC, &emu->bucket_at);
 	save_locked(emu);
@@ -558,6 +560,8 @@ render_project(struct ps_buf *b, const struct emu *emu,
 	ps_buf_addch(b, '{');
 	if (p->archived)
 		ps_buf_addf(b, "\"archived_at\":%" PRId64 ",", p->archived_at);
+	else if (emu->cfg.archived_at_null)
+		ps_buf_adds(b, "\"archived_at\":null,");
 	ps_buf_adds(b, "\"arn\":\"");
 	arn(b, emu, p->id);
 	ps_buf_addf(b, "\",\"created_at\":%" PRId64, p->created_at);
@@ -1542,6 +1546,7 @@ inject_faults(struct ctx *c)
 	struct emu *emu = c->emu;
 	double wait_s = 0;
 
+	emu->faultable++;
 	if (chance(&emu->rng_faults, emu->cfg.fault_reset)) {
 		c->fault = F_RESET;
 		c->resp->action = EMU_RESET;
@@ -1554,7 +1559,9 @@ inject_faults(struct ctx *c)
 		rate_limited(c, wait_s);
 		return true;
 	}
-	if (chance(&emu->rng_faults, emu->cfg.fault_429)) {
+	if ((emu->cfg.fault_429_every &&
+	    emu->faultable % emu->cfg.fault_429_every == 0) ||
+	    chance(&emu->rng_faults, emu->cfg.fault_429)) {
 		c->fault = F_429;
 		rate_limited(c, 0);
 		return true;

@@ -56,6 +56,8 @@ struct emu_config {
 	unsigned latency_ms, jitter_ms;
 	double rate_limit;	/* requests per second, 0: none */
 	double fault_429, fault_5xx, fault_drop_create, fault_reset;
+	unsigned fault_429_every;	/* every N-th API request: 429 */
+	bool archived_at_null;	/* "archived_at":null on active projects */
 	enum emu_retry_after retry_after;
 	unsigned retry_after_value;	/* seconds or ms; 0: computed */
 	uint64_t seed;

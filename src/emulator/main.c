@@ -42,6 +42,7 @@ static const char help_text[] =
 "  --jitter-ms N          ... plus or minus up to N ms\n"
 "  --rate-limit RPS       token bucket; over it: 429\n"
 "  --fault-429 P          answer 429 with probability P (0..1)\n"
+"  --fault-429-every N    answer 429 to every N-th API request\n"
 "  --retry-after MODE     429 hint: S (Retry-After seconds), omit, ms\n"
 "                         (retry-after-ms: 100) or ms:N\n"
 "  --fault-5xx P          answer 500, 502 or 503 with probability P\n"
@@ -52,6 +53,7 @@ static const char help_text[] =
 "  --tls-cert F, --tls-key F  serve HTTPS with this PEM certificate and key\n"
 "  --log FILE             append one JSON line per API request\n"
 "  --openai               OpenAI Admin API shape (no tags, no ARN)\n"
+"  --archived-at-null     send \"archived_at\": null on active projects\n"
 "  --threads N            HTTP worker threads (default: one per CPU)\n"
 "\n"
 "Test routes (no auth): GET /_emulator/requests, GET /_emulator/stats,\n"
@@ -62,7 +64,7 @@ enum {
 	OPT_MAX_PROJECTS, OPT_MAX_TAGS, OPT_NAME_MAX, OPT_LATENCY, OPT_JITTER,
 	OPT_RATE, OPT_F429, OPT_RETRY_AFTER, OPT_F5XX, OPT_FDROP, OPT_FRESET,
 	OPT_SEED, OPT_CLOCK, OPT_CERT, OPT_TLSKEY, OPT_LOG, OPT_OPENAI,
-	OPT_THREADS, OPT_HELP, OPT_VERSION,
+	OPT_THREADS, OPT_HELP, OPT_VERSION, OPT_F429_EVERY, OPT_AT_NULL,
 };
 
 static const struct option long_opts[] = {
@@ -78,6 +80,8 @@ static const struct option long_opts[] = {
 	{ "jitter-ms", required_argument, NULL, OPT_JITTER },
 	{ "rate-limit", required_argument, NULL, OPT_RATE },
 	{ "fault-429", required_argument, NULL, OPT_F429 },
+	{ "fault-429-every", required_argument, NULL, OPT_F429_EVERY },
+	{ "archived-at-null", no_argument, NULL, OPT_AT_NULL },
 	{ "retry-after", required_argument, NULL, OPT_RETRY_AFTER },
 	{ "fault-5xx", required_argument, NULL, OPT_F5XX },
 	{ "fault-drop-create", required_argument, NULL, OPT_FDROP },
@@ -211,6 +215,13 @@ parse_args(struct emu_config *cfg, struct emu_server_options *so, int argc,
 			break;
 		case OPT_F429:
 			err = parse_double(&cfg->fault_429, a, 0, 1, "--fault-429");
+			break;
+		case OPT_F429_EVERY:
+			err = parse_u32(&cfg->fault_429_every, a,
+			    "--fault-429-every");
+			break;
+		case OPT_AT_NULL:
+			cfg->archived_at_null = true;
 			break;
 		case OPT_RETRY_AFTER:
 			err = parse_retry_after(cfg, a);

@@ -332,6 +332,14 @@ api POST /v1/organization/projects '{"name":"c"}'
 expect_error 400 project_limit_exceeded null "quota counts archived"
 ok "--max-projects counts archived projects"
 
+# --archived-at-null: the key is present and null until archived
+emu_start --seed 3 --archived-at-null
+api POST /v1/organization/projects '{"name":"a"}'; A=$(pyj 'd["id"]')
+[ "$(pyj '"archived_at" in d and d["archived_at"] is None')" = true ] || fail "archived_at:null: $(cat "$T/body")"
+api POST "/v1/organization/projects/$A/archive"
+[ "$(pyj 'isinstance(d["archived_at"], int)')" = true ] || fail "archived_at set on archive"
+ok "--archived-at-null"
+
 # the seed makes ids reproducible
 emu_start --seed 42
 api POST /v1/organization/projects '{"name":"a"}'; S1=$(pyj 'd["id"]')
