@@ -91,12 +91,13 @@ api__backoff_ms(unsigned n, uint64_t *rng)
 /* ---- the pacer ---- */
 
 #define SLOT_US		16000
-#define EST_MIN_SPAN_US	50000	/* need this much history to estimate */
-#define EST_MIN_SAMPLES	5
+#define EST_MIN_SPAN_US	30000	/* need this much history to estimate */
+#define EST_MIN_SAMPLES	3
 #define EPISODE_GAP_US	2000000	/* quiet this long: a new episode */
 #define RATE_FLOOR	0.5	/* requests per second */
 #define PROBE_GROWTH	0.05	/* per second, near the last estimate */
 #define RECOVER_GROWTH	0.5	/* per second, well under it */
+#define HALVE_EVERY_RTTS	1	/* without an estimate, halve this seldom */
 
 void
 api__pacer_init(struct api__pacer *p, unsigned max, int64_t now)
@@ -237,17 +238,12 @@ api__pacer_result(struct api__pacer *p, bool throttled, int64_t sent,
 			p->wmax = est;
 		}
 	}
-	if (est > 0) {
-		next = 0.95 * est;
-	} else {
-		/* no estimate yet: halve once, then wait for one */
-		if (p->episode_cuts > 0)
-			return;
-		next = cur * 0.5;
-	}
+	if (est <= 0 && p->episode_cuts > 0 &&
+	    now - p->last_cut_us < HALVE_EVERY_RTTS * (int64_t)p->srtt_us)
+		return;		/* halved lately: wait for an estimate */
+	/* no estimate yet: halve */
+	next = est > 0 ? 0.95 * est : cur * 0.5;
 	p->episode_cuts++;
-	if (next > cur * 0.95)
-		next = cur * 0.95;
 	p->rate = next > RATE_FLOOR ? next : RATE_FLOOR;
 	p->last_cut_us = now;
 	p->last_grow_us = now;

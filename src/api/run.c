@@ -401,7 +401,7 @@ api__run(struct api_client *c, struct api__req *reqs, size_t nr,
 	progress(&run, true);
 	while (run.finished < nr) {
 		int64_t now = api__now_us(), wake = now + PROGRESS_US;
-		int still = 0, left, timeout_ms;
+		int still = 0, left, timeout_ms, completed;
 		CURLMsg *m;
 
 		if (!stopped && hooks && hooks->stop && *hooks->stop) {
@@ -432,6 +432,7 @@ api__run(struct api_client *c, struct api__req *reqs, size_t nr,
 		if (run.running == 0 && (stopped || run.finished == nr))
 			break;
 		curl_multi_perform(c->multi, &still);
+		completed = 0;
 		while ((m = curl_multi_info_read(c->multi, &left))) {
 			struct api__req *r = NULL;
 			if (m->msg != CURLMSG_DONE)
@@ -439,9 +440,12 @@ api__run(struct api_client *c, struct api__req *reqs, size_t nr,
 			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &r);
 			complete(&run, r, m->data.result);
 			progress(&run, true);
+			completed++;
 		}
 		if (run.finished == nr)
 			break;
+		if (completed)
+			continue;	/* start the next ones before waiting */
 		now = api__now_us();
 		timeout_ms = wake > now ? (int)((wake - now + 999) / 1000) : 0;
 		if (run.running > 0 || timeout_ms > 0)

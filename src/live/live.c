@@ -166,6 +166,18 @@ live_project_fingerprint(char out[65], const struct live_project *p)
 	out[64] = '\0';
 }
 
+/* Prefix the last message with the request; copy it first, because
+ * ps_error() formats into the buffer ps_error_last() points to. */
+static int
+rewrap(const char *what)
+{
+	char *msg = xstrdup(ps_error_last());
+	int err = ps_error(PS_EHTTP, "%s: malformed response: %s", what, msg);
+
+	free(msg);
+	return err;
+}
+
 static cJSON *
 parse_body(const char *body, size_t len, const char *what, int *err)
 {
@@ -214,8 +226,7 @@ live_parse_list_page(struct live_state *st, bool *has_more, char **next_after,
 	}
 	cJSON_ArrayForEach(item, data) {
 		if ((err = live_project_from_json(&p, item)) < 0) {
-			err = ps_error(PS_EHTTP, "%s: malformed response: %s",
-			    what, ps_error_last());
+			err = rewrap(what);
 			goto out;
 		}
 		live_state_add(st, &p);
@@ -248,8 +259,7 @@ live_parse_project(struct live_project *out, const char *body, size_t len,
 	if (!(root = parse_body(body, len, what, &err)))
 		return err;
 	if ((err = live_project_from_json(out, root)) < 0)
-		err = ps_error(PS_EHTTP, "%s: malformed response: %s", what,
-		    ps_error_last());
+		err = rewrap(what);
 	cJSON_Delete(root);
 	return err;
 }
