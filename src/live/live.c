@@ -190,6 +190,16 @@ parse_body(const char *body, size_t len, const char *what, int *err)
 		return NULL;
 	}
 	root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+	if (root && end) {
+		/* one value only: anything but blanks after it is garbage */
+		while (end < body + len && (*end == ' ' || *end == '\t' ||
+		    *end == '\r' || *end == '\n'))
+			end++;
+		if (end < body + len) {
+			cJSON_Delete(root);
+			root = NULL;
+		}
+	}
 	if (!root)
 		*err = ps_error(PS_EHTTP,
 		    "%s: malformed response: not valid JSON near byte %ld", what,
