@@ -34,7 +34,9 @@ opt_int(int64_t *out, const cJSON *obj, const char *field)
 	*out = 0;
 	if (!v || cJSON_IsNull(v))
 		return 0;
-	if (!cJSON_IsNumber(v))
+	/* out of range would make the cast undefined */
+	if (!cJSON_IsNumber(v) || !(v->valuedouble > -1e15 &&
+	    v->valuedouble < 1e15))
 		return -1;
 	*out = (int64_t)v->valuedouble;
 	return 0;

@@ -79,6 +79,8 @@ test_live__project_wrong_types_are_errors(void **state)
 		{ "{\"id\":\"p\",\"arn\":[]}", "'arn'" },
 		{ "{\"id\":\"p\",\"status\":true}", "'status'" },
 		{ "{\"id\":\"p\",\"created_at\":\"yesterday\"}", "timestamp" },
+		{ "{\"id\":\"p\",\"created_at\":1e300}", "timestamp" },
+		{ "{\"id\":\"p\",\"archived_at\":-1e309}", "timestamp" },
 		{ "{\"id\":\"p\",\"tags\":[{\"key\":\"a\",\"value\":\"b\"}]}", "'tags'" },
 		{ "{\"id\":\"p\",\"tags\":{\"a\":\"b\",\"k\":null}}", "tag 'k'" },
 		{ "[]", "not a JSON object" },
