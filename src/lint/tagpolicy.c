@@ -75,11 +75,17 @@ perr(struct parser *p, size_t off, const char *fmt, ...)
 
 /* ---- the position walker: the text is valid JSON (cJSON said so) ---- */
 
+/* cJSON skips every byte up to 32 as white space: so must we */
+static bool
+is_ws(char ch)
+{
+	return (unsigned char)ch <= 32;
+}
+
 static size_t
 skip_ws(const struct parser *p, size_t i)
 {
-	while (i < p->len && (p->buf[i] == ' ' || p->buf[i] == '\t' ||
-	    p->buf[i] == '\n' || p->buf[i] == '\r'))
+	while (i < p->len && is_ws(p->buf[i]))
 		i++;
 	return i;
 }
@@ -117,7 +123,8 @@ walk(struct parser *p, const cJSON *node, size_t key_off, size_t i,
 	if (p->buf[i] == '"')
 		return skip_string(p, i);
 	if (p->buf[i] != '{' && p->buf[i] != '[') {
-		while (i < p->len && !strchr(",]} \t\r\n", p->buf[i]))
+		while (i < p->len && !is_ws(p->buf[i]) &&
+		    !strchr(",]}", p->buf[i]))
 			i++;
 		return i;
 	}
@@ -138,6 +145,8 @@ walk(struct parser *p, const cJSON *node, size_t key_off, size_t i,
 		i = skip_ws(p, i);
 		if (i < p->len && p->buf[i] == ',')
 			i++;
+		if (i <= k)	/* out of step with the tree: give up */
+			return p->len;
 	}
 }
 
@@ -531,8 +540,8 @@ lint_tag_policy_parse(struct lint_tag_policy **out, const char *name,
 		size_t off = end && end >= buf ? (size_t)(end - buf) : 0;
 
 		/* cJSON may stop on the blank after the bad token */
-		while (off > 0 && off < len && strchr(" \t\r\n", buf[off]) &&
-		    !strchr(" \t\r\n", buf[off - 1]))
+		while (off > 0 && off < len && is_ws(buf[off]) &&
+		    !is_ws(buf[off - 1]))
 			off--;
 		perr(&p, off, "invalid JSON%s", off >= len ?
 		    ": unexpected end of file" : "");
