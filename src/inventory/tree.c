@@ -90,6 +90,11 @@ inventory__pool_release(struct inv_pool *p)
 static void
 vreport(struct ydiag *yd, enum diag_level level, const char *rule,
     unsigned line, unsigned col, const char *fmt, va_list ap)
+    PS_PRINTF(6, 0);
+
+static void
+vreport(struct ydiag *yd, enum diag_level level, const char *rule,
+    unsigned line, unsigned col, const char *fmt, va_list ap)
 {
 	char *msg, *safe;
 
