@@ -174,8 +174,11 @@ assert_contains "$T/out" "0 errors, 0 warnings, 0 notes, 2 suppressed"
 assert_contains "$T/out" "2 of 3 active projects"
 ok "--live against the emulator: untagged, unmanaged, off-taxonomy, coverage"
 
-# API errors exit 1; no network without --live
-stop_emulator
+# API errors exit 1 (a refused key is not retried); no network without --live
+start_emulator --key another-key
 run_ps 1 -f "$T/live.yaml" lint --live
+assert_contains "$T/err" "401"
+[ ! -s "$T/out" ] || fail "a report was printed after an API error"
+stop_emulator
 run_ps 0 -f "$T/live.yaml" lint
-ok "--live: an unreachable API exits 1"
+ok "--live: an API error exits 1"
