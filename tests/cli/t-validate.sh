@@ -198,3 +198,12 @@ assert_contains "$T/err" "Is a directory"
 cp "$SRC_DIR/examples/projects.yaml" projects.yaml
 run_ps 0 validate
 ok "exit 1 when the file cannot be read; projects.yaml is the default"
+
+# ---- the format's man page documents every rule the goldens show ----
+man5=$SRC_DIR/docs/projsync-inventory.5
+for rule in $(cat "$FIX"/bad/*.diag "$FIX"/ok/*.diag | grep -oE '\[[a-z-]+\]$' | tr -d '[]' | sort -u); do
+	grep -qE "^\.It Cm .*\b$rule\b" "$man5" || fail "rule '$rule' missing from docs/projsync-inventory.5"
+done
+if command -v mandoc >/dev/null; then mandoc -Tlint "$man5" || fail "mandoc lint"; fi
+man -l "$man5" >/dev/null 2>&1 || fail "projsync-inventory.5 does not render"
+ok "projsync-inventory(5) documents every rule id"
