@@ -14,6 +14,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "policy/policy.h"
+
 static const char export_options_help[] =
     "  -o, --output FILE     write the inventory to FILE (atomically) instead\n"
     "                        of standard output\n"
@@ -21,9 +23,9 @@ static const char export_options_help[] =
     "                        `archived: true` (they are left out by default)\n"
     "  -h, --help            show this help\n"
     "\n"
-    "Projects without a name, with a name that is not valid UTF-8 or only\n"
-    "blanks, and all but the oldest of active projects sharing a name are\n"
-    "left out with a warning; `plan` then reports them as unmanaged.\n"
+    "Projects the inventory cannot hold (no name, a name or tag that breaks\n"
+    "its rules) and all but the oldest of projects sharing a name are left\n"
+    "out with a warning; `plan` then reports them as unmanaged.\n"
     "Tags whose key starts with aws: are AWS's own: they are not exported\n"
     "and settings.ignore_tags gets \"aws:*\".\n";
 
@@ -106,6 +108,7 @@ yaml_scalar(struct ps_buf *b, const char *s)
 struct keystat {
 	const char *key;	/* borrowed from a live project */
 	size_t uses;		/* active projects carrying it */
+	size_t filled;		/* ... with a non-empty value */
 	const char **values;	/* distinct, unsorted until the end */
 	size_t nvalues, alloc;
 	bool many;		/* past ALLOWED_MAX distinct values */
@@ -174,31 +177,35 @@ cmp_project(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-static bool
-name_usable(const char *n)
+/*
+ * Can the inventory hold this project as the API has it?  NULL when it
+ * can, else why not (caller frees).  The inventory's own rules decide, so
+ * that what is exported always validates.
+ */
+static char *
+unexportable(const struct live_project *p)
 {
-	const char *p;
-
-	if (!n || ps_utf8_len(n, strlen(n)) < 0)
-		return false;
-	for (p = n; *p; p++)
-		if (*p != ' ' && *p != '\t')
-			return true;
-	return false;
-}
-
-static bool
-tags_usable(const struct live_project *p)
-{
+	char *msg = NULL;
 	size_t i;
 
-	for (i = 0; i < p->tags.nr; i++)
-		if (ps_utf8_len(p->tags.items[i].key,
-		    strlen(p->tags.items[i].key)) < 0 ||
-		    ps_utf8_len(p->tags.items[i].value,
-		    strlen(p->tags.items[i].value)) < 0)
-			return false;
-	return true;
+	if (!p->name)
+		return xstrdup("it has no name");
+	if (ps_utf8_len(p->name, strlen(p->name)) < 0)
+		return xstrdup("its name is not valid UTF-8");
+	if (policy_check_name(p->name, &msg) || policy_check_id(p->id, &msg))
+		return msg ? msg : xstrdup("the inventory cannot hold it");
+	for (i = 0; i < p->tags.nr; i++) {
+		const struct tag *t = &p->tags.items[i];
+		if (is_aws_key(t->key))
+			continue;	/* AWS's own: ignored, not exported */
+		if (ps_utf8_len(t->key, strlen(t->key)) < 0 ||
+		    ps_utf8_len(t->value, strlen(t->value)) < 0)
+			return xstrdup("a tag is not valid UTF-8");
+		if (policy_check_tag_key(t->key, &msg) ||
+		    policy_check_tag_value(t->key, t->value, &msg))
+			return msg ? msg : xstrdup("a tag breaks AWS rules");
+	}
+	return NULL;
 }
 
 /* The region for settings.region: the flag, the endpoint, else the ARNs. */
@@ -253,6 +260,7 @@ render(struct ps_buf *out, const char *endpoint, const char *region,
 				continue;
 			k = keystat_get(&ks, &nks, &aks, p->tags.items[j].key);
 			k->uses++;
+			k->filled += p->tags.items[j].value[0] != '\0';
 			keystat_value(k, p->tags.items[j].value);
 		}
 	}
@@ -265,8 +273,8 @@ render(struct ps_buf *out, const char *endpoint, const char *region,
 	ps_buf_addf(out, "# %zu project%s", nsel, nsel == 1 ? "" : "s");
 	if (narchived)
 		ps_buf_addf(out, " (%zu archived)", narchived);
-	ps_buf_adds(out, ", each pinned by id.  The taxonomy below is inferred "
-	    "from the\n# tags in use: review it before committing.\n");
+	ps_buf_adds(out, ", each pinned by id.\n# The taxonomy is inferred "
+	    "from the tags in use: review it before committing.\n");
 	ps_buf_adds(out, "version: 1\n");
 	if (region || aws_tags) {
 		ps_buf_adds(out, "settings:\n");
@@ -278,13 +286,13 @@ render(struct ps_buf *out, const char *endpoint, const char *region,
 		if (aws_tags)
 			ps_buf_adds(out, "  ignore_tags: [\"aws:*\"]\n");
 	}
-	/* required: on every active project (explicit, even when empty,
-	 * or the default four would apply) */
+	/* required: set (not empty) on every active project; explicit even
+	 * when there are none, or the default four would apply */
 	ps_buf_adds(out, "taxonomy:\n  required: [");
 	first = true;
 	for (i = 0; i < nks; i++) {
 		struct keystat *k = keystat_get(&ks, &nks, &aks, keys[i]);
-		if (k->uses != nactive || !nactive)
+		if (k->filled != nactive || !nactive)
 			continue;
 		ps_buf_adds(out, first ? "" : ", ");
 		yaml_scalar(out, k->key);
@@ -360,7 +368,7 @@ cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 	struct ps_buf out = PS_BUF_INIT;
 	const char *output = NULL;
 	bool archived = false, aws_tags = false;
-	char *region = NULL;
+	char *region = NULL, *why;
 	size_t nsel = 0, i, j;
 	int c, rc = EXIT_OK, err;
 
@@ -405,11 +413,9 @@ cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 			continue;
 		if (p->archived && !archived)
 			continue;
-		if (!name_usable(p->name) || !tags_usable(p)) {
-			cli_warning(ctx, "%s has %s; not exported", p->id,
-			    !p->name ? "no name" : !name_usable(p->name) ?
-			    "a name that cannot be managed" :
-			    "tags that are not valid UTF-8");
+		if ((why = unexportable(p))) {
+			cli_warning(ctx, "%s is not exported: %s", p->id, why);
+			free(why);
 			continue;
 		}
 		sel[nsel++] = p;
