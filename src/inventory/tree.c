@@ -775,6 +775,12 @@ inventory__tree_parse(struct ytree *t, struct inv_pool *strings,
 	size_t i;
 
 	memset(t, 0, sizeof(*t));
+	/* A UTF-8 byte order mark: libyaml keeps it when told the encoding,
+	 * and does not count it in positions, so drop it here. */
+	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3)) {
+		buf += 3;
+		len -= 3;
+	}
 	if ((err = check_encoding(yd, buf, len)) < 0)
 		return err;
 	b.t = t;

@@ -371,6 +371,29 @@ test_inventory__encoding_errors_have_positions(void **state)
 }
 
 static void
+test_inventory__bom_and_crlf(void **state)
+{
+	static const char y[] = "\xef\xbb\xbfversion: 1\r\nprojects:\r\n"
+	    "  - name: A\r\n    tags: { Team: \"x\\ty\" }\r\n";
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct inventory *inv = NULL;
+
+	(void)state;
+	assert_int_equal(load(&inv, Y(y), &dl), 0);
+	assert_int_equal(inv->projects[0].name_pos.line, 3);
+	assert_int_equal(inv->projects[0].name_pos.col, 11);
+	assert_string_equal(tag_set_get(&inv->projects[0].tags, "Team"),
+	    "x\ty");
+	inventory_free(inv);
+	diag_list_release(&dl);
+	/* an encoding error after a BOM: columns do not count the BOM */
+	assert_int_equal(load(&inv, Y("\xef\xbb\xbf" "a: \xff\n"), &dl),
+	    PS_EINVALID);
+	assert_int_equal(dl.items[0].col, 4);
+	diag_list_release(&dl);
+}
+
+static void
 test_inventory__not_an_inventory(void **state)
 {
 	static const struct {
@@ -822,6 +845,7 @@ main(void)
 		cmocka_unit_test(test_inventory__recursive_alias),
 		cmocka_unit_test(test_inventory__nesting_limit),
 		cmocka_unit_test(test_inventory__encoding_errors_have_positions),
+		cmocka_unit_test(test_inventory__bom_and_crlf),
 		cmocka_unit_test(test_inventory__not_an_inventory),
 		cmocka_unit_test(test_inventory__resolves_plain_scalars),
 		cmocka_unit_test(test_inventory__strings_must_be_strings),
