@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# projsync output against the real emulator: the name -> project ID map as
+# JSON and env lines, projects not created yet (warning, exit 0), id pins,
+# archived inventory projects, ambiguous names (exit 4), env-name clashes.
+. "$(dirname "$0")/lib.sh"
+
+export PROJSYNC_RETRY_SCALE=0.01
+EX=$SRC_DIR/examples/projects.yaml
+
+live_id() {	# live_id NAME: the id of the active live project with that name
+	emu_get "/v1/organization/projects?limit=100" | python3 -c '
+import json, sys
+ids = [p["id"] for p in json.load(sys.stdin)["data"] if p["name"] == sys.argv[1]]
+print(" ".join(ids))' "$1"
+}
+
+create() {
+	emu_post /v1/organization/projects "{\"name\":\"$1\",\"tags\":{}}" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+}
+
+start_emulator --seed 11
+run_ps 0 -f "$EX" apply --auto-approve
+
+# ---- JSON: every active inventory project, sorted by name ----
+run_ps 0 -f "$EX" output
+python3 - "$T/out" <<'PY' || fail "output is not the expected JSON object"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert list(d) == sorted(["CustomerChatbot-Prod", "CustomerChatbot-Dev",
+    "Experiments-Research", "DataAnalytics-Prod"]), list(d)
+assert all(v.startswith("proj_") for v in d.values())
+PY
+for n in CustomerChatbot-Prod CustomerChatbot-Dev Experiments-Research DataAnalytics-Prod; do
+	assert_contains "$T/out" "\"$n\": \"$(live_id "$n")\""
+done
+[ ! -s "$T/err" ] || { cat "$T/err"; fail "unexpected stderr"; }
+ok "--format json (default): the live IDs, sorted by name"
+
+# ---- env lines that a shell can eval ----
+run_ps 0 -f "$EX" output --format env
+assert_contains "$T/out" "PROJSYNC_PROJECT_CUSTOMERCHATBOT_PROD=$(live_id CustomerChatbot-Prod)"
+assert_contains "$T/out" "PROJSYNC_PROJECT_EXPERIMENTS_RESEARCH=$(live_id Experiments-Research)"
+[ "$(wc -l <"$T/out")" = 4 ] || fail "expected 4 env lines"
+( eval "$(cat "$T/out")"; [ "$PROJSYNC_PROJECT_DATAANALYTICS_PROD" = "$(live_id DataAnalytics-Prod)" ] ) ||
+	fail "the env lines do not eval"
+ok "--format env: PROJSYNC_PROJECT_<NAME>=id lines that eval"
+
+# ---- not created yet, archived in the inventory, id pins ----
+PIN=$(create "Pinned Thing")
+OTHER=$(create "Pinned Thing")	# same name: the pin decides, no ambiguity
+cat >"$T/inv.yaml" <<EOF
+version: 1
+taxonomy: { required: [] }
+projects:
+  - name: CustomerChatbot-Prod
+  - name: Not-Yet-Created
+  - name: Also missing
+  - name: DataAnalytics-Prod
+    archived: true
+  - name: Pinned Thing
+    id: $PIN
+EOF
+run_ps 0 -f "$T/inv.yaml" output
+assert_contains "$T/out" "\"Pinned Thing\": \"$PIN\""
+assert_not_contains "$T/out" "$OTHER"
+assert_contains "$T/out" "\"CustomerChatbot-Prod\""
+assert_not_contains "$T/out" "DataAnalytics-Prod"
+assert_not_contains "$T/out" "Not-Yet-Created"
+assert_contains "$T/err" "2 projects of the inventory do not exist yet"
+assert_contains "$T/err" "'Not-Yet-Created'"
+assert_contains "$T/err" "'Also missing'"
+run_ps 0 -f "$T/inv.yaml" output --format env
+assert_contains "$T/out" "PROJSYNC_PROJECT_PINNED_THING=$PIN"
+ok "missing projects: a warning and exit 0; archived ones left out; the id pin wins"
+
+# ---- ambiguous names refuse like plan ----
+DUP=$(create CustomerChatbot-Prod)
+run_ps 4 -f "$EX" output
+assert_contains "$T/err" "'CustomerChatbot-Prod': $(live_id CustomerChatbot-Prod | cut -d' ' -f1)"
+assert_contains "$T/err" "$DUP"
+assert_contains "$T/err" "id:"
+[ ! -s "$T/out" ] || fail "nothing may be printed when refusing"
+ok "two active projects with one name: exit 4 naming both IDs"
+
+# ---- names that collide as variables ----
+cat >"$T/clash.yaml" <<EOF
+version: 1
+taxonomy: { required: [] }
+projects:
+  - name: Pinned Thing
+    id: $PIN
+  - name: pinned-thing
+    id: $OTHER
+EOF
+run_ps 0 -f "$T/clash.yaml" output
+run_ps 1 -f "$T/clash.yaml" output --format env
+assert_contains "$T/err" "PROJSYNC_PROJECT_PINNED_THING"
+ok "two names that make the same variable: env refuses (1), json works"
+
+# ---- usage and errors ----
+run_ps 64 -f "$EX" output --format yaml
+run_ps 64 -f "$EX" output extra
+run_ps 0 output --help
+assert_contains "$T/out" "exit status stays 0"
+run_ps 1 -f "$T/nope.yaml" output
+run_ps 1 -f "$EX" --endpoint http://127.0.0.1:1/v1 output
+ok "usage errors (64), missing inventory (1), unreachable endpoint (1)"
