@@ -62,8 +62,10 @@ tinv_add(struct inventory *inv, const char *name, const char *id,
 {
 	struct inv_project *p;
 
-	inv->projects = xrealloc(inv->projects,
-	    (inv->projects_nr + 1) * sizeof(*inv->projects));
+	/* capacity doubles at powers of two (struct inventory has no alloc) */
+	if ((inv->projects_nr & (inv->projects_nr - 1)) == 0)
+		inv->projects = xrealloc(inv->projects, (inv->projects_nr ?
+		    2 * inv->projects_nr : 1) * sizeof(*inv->projects));
 	p = &inv->projects[inv->projects_nr];
 	memset(p, 0, sizeof(*p));
 	p->name = xstrdup(name);
