@@ -411,6 +411,8 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 	aopts.stop = &stop_requested;
 	aopts.progress = on_progress;
 	aopts.payload = &pr;
+	if (!a.json && !ctx->quiet)
+		putchar('\n');
 	err = apply_run(&result, api, p, &aopts);
 	if (pr.shown)
 		fputs("\r\033[K", stderr);

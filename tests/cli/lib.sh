@@ -35,6 +35,7 @@ ok() {
 start_emulator() {
 	stop_emulator
 	local fifo="$T/emu.out"
+	rm -f "$fifo"	# a restart must not read the last instance's line
 	"$EMULATOR_BIN" --port 0 "$@" >"$fifo" 2>"$T/emu.err" &
 	EMU_PID=$!
 	local i line=
