@@ -14,7 +14,7 @@ const struct cli_command cli_commands[] = {
 	    "Check the inventory offline: YAML, schema and taxonomy" },
 	{ "lint", cmd_lint,
 	    "lint [--live] [--tag-policy FILE] [--format text|json|sarif|github] "
-	    "[--fail-on error|warning] [--list-rules]",
+	    "[--fail-on error|warning] [--show-suppressed] [--list-rules]",
 	    "Check the inventory (and with --live the account) against the tag policy" },
 	{ "plan", cmd_plan,
 	    "plan [-o PLANFILE] [--format text|json|markdown] [--detailed-exitcode] "
@@ -29,11 +29,14 @@ const struct cli_command cli_commands[] = {
 	    "Write the live account as an inventory (to adopt existing projects)" },
 	{ "output", cmd_output, "output [--format json|env]",
 	    "Print the name to project ID map for applications" },
-	{ "diff", cmd_diff, "diff [--format text|json|markdown] REV1 REV2",
+	{ "diff", cmd_diff,
+	    "diff [--format text|json|markdown] [--detailed-exitcode] "
+	    "REV1 REV2 | REV1..REV2 | REV1...REV2",
 	    "Show what changed in the inventory between two git revisions" },
-	{ "log", cmd_log, "log [-n N] [--format text|json]",
+	{ "log", cmd_log, "log [-n N] [--format text|json] [--record-repo PATH]",
 	    "List the plans and applies recorded in git" },
-	{ "show", cmd_show, "show [REV]",
+	{ "show", cmd_show,
+	    "show [--format text|json] [--raw NAME] [--record-repo PATH] [REV]",
 	    "Print a recorded plan or apply result" },
 	{ "version", cmd_version, "version", "Print the version" },
 	{ "help", cmd_help, "help [COMMAND]", "Show help for projsync or a command" },
@@ -61,9 +64,12 @@ cmd_help(int argc, char **argv, struct cli_ctx *ctx)
 	const struct cli_command *c;
 	char *sub[3];
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
+	if (argc < 2) {
 		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		cli_print_help(stdout, cli_command_find("help"), NULL);
 		return EXIT_OK;
 	}
 	if (!(c = cli_command_find(argv[1])))
