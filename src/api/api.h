@@ -109,7 +109,10 @@ struct api_call {
 };
 
 struct api_progress {
-	size_t total, done, failed, in_flight;
+	size_t total;
+	size_t done;		/* ended API_DONE */
+	size_t failed;		/* ended otherwise (failed or unknown) */
+	size_t in_flight;
 	unsigned parallelism;	/* current, lowered while throttled */
 	size_t throttled;	/* 429 answers so far */
 };
@@ -131,6 +134,19 @@ struct api_run_hooks {
  * on a reused HTTP/1.1 connection.  Returns 0 when every call is API_DONE,
  * PS_EPARTIAL when some are not, PS_ECANCELLED when stopped early.
  * Release results with api_call_release().
+ *
+ * Retried: 408, 409, 429, 5xx and transport errors, at most max_attempts
+ * attempts (429 answers: 3 * max_attempts), waiting `retry-after-ms`, else
+ * `Retry-After` (seconds or HTTP date; over API_RETRY_AFTER_MAX_S: give
+ * up), else 0.5 s * 2^n <= 8 s with jitter; `x-should-retry: false` is
+ * obeyed.  Never retried: other 4xx (error = "HTTP 403: <error.message>").
+ * Creates are retried only after 408/409/429 or a connection that never
+ * opened.  A modify or archive that ends after a 5xx or a lost answer is
+ * API_UNKNOWN (it may have been applied); one that ends on a 4xx or
+ * throttling is API_FAILED.  A 2xx whose body is unreadable is API_UNKNOWN.
+ * `default` is refused without a request.  While the server answers 429
+ * the start rate is paced under what it sustains, then raised again.
+ * hooks may be NULL.
  */
 int api_run_calls(struct api_client *c, struct api_call *calls, size_t nr,
     unsigned parallelism, const struct api_run_hooks *hooks);
