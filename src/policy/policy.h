@@ -75,8 +75,9 @@ void policy_today(char out[11]);
 /*
  * The closest of n candidates to s, for "did you mean": a case-only
  * difference first, then the smallest edit distance (ignoring ASCII case)
- * up to 1 for words under 5 characters, 2 otherwise.  NULL if none is
- * close.  Borrowed from cands.
+ * up to 1 for words under 5 characters, 2 otherwise (a swap of
+ * neighbours counts as one).  NULL if none is close, or s is longer than
+ * 64 bytes.  Borrowed from cands.
  */
 const char *policy_closest(const char *s, const char *const *cands,
     size_t n);
@@ -128,6 +129,10 @@ const struct inv_tag_rule *policy_taxonomy_rule(
  * Check one value against the taxonomy's rule for key: NULL when it
  * passes (or the key has no rule), else "value-not-allowed" (with the
  * closest allowed value in the message) or "pattern-mismatch", and *msg.
+ * Pattern results are cached per distinct value.  A compiled taxonomy
+ * makes at most 1000 "did you mean" searches (here, in
+ * policy_check_key_declared() and for missing required keys), so hostile
+ * input cannot make checks slow; later messages simply lack the hint.
  */
 const char *policy_check_value(const struct policy_taxonomy *tx,
     const char *key, const char *value, char **msg);

@@ -92,6 +92,12 @@ policy_today(char out[11])
 
 /* ---- closest match ---- */
 
+/* Suggestions cost a scan of the candidates: bound the work, so a file
+ * crafted with thousands of long allowed values and as many wrong ones
+ * cannot make validate crawl. */
+#define SUGGEST_MAX_LEN	64	/* longer strings get no suggestion */
+#define SUGGEST_BUDGET	1000	/* suggestions per compiled taxonomy */
+
 /* Do a and b differ by one swap of neighbours ("Stagign", "Staging")? */
 static bool
 one_swap(const char *a, const char *b)
@@ -131,6 +137,8 @@ policy_closest(const char *s, const char *const *cands, size_t n)
 			return cands[i];
 	max = strlen(s) < 5 ? 1 : 2;
 	bestd = max + 1;
+	if (strlen(s) > SUGGEST_MAX_LEN)
+		return NULL;	/* a typo in a 200-character value? */
 	ls = ascii_lower(s);
 	/* "Prod" → "Production": an abbreviation of exactly one candidate */
 	if (strlen(s) >= 3) {
@@ -149,8 +157,13 @@ policy_closest(const char *s, const char *const *cands, size_t n)
 		}
 	}
 	for (i = 0; i < n; i++) {
+		size_t ls_len = strlen(ls), lc_len;
 		char *lc;
 		if (!cands[i])
+			continue;
+		/* cheap first: lengths that differ too much cannot be close */
+		lc_len = strlen(cands[i]);
+		if ((ls_len > lc_len ? ls_len - lc_len : lc_len - ls_len) > max)
 			continue;
 		lc = ascii_lower(cands[i]);
 		d = one_swap(ls, lc) ? 1 : ps_edit_distance(ls, lc, max);
@@ -418,7 +431,17 @@ struct policy_taxonomy {
 	size_t nr;
 	const char **keys;	/* declared keys, file order (suggestions) */
 	locale_t loc;		/* C.UTF-8 for regexes, or 0 */
+	size_t *budget;		/* suggestions left (mutable behind const) */
 };
+
+static bool
+spend_suggestion(const struct policy_taxonomy *tx)
+{
+	if (!tx || !*tx->budget)
+		return false;
+	(*tx->budget)--;
+	return true;
+}
 
 static uint32_t
 hash_str(const char *s)
@@ -545,6 +568,8 @@ policy__taxonomy_compile(struct policy_taxonomy **out, struct policy__ctx *c)
 	size_t i, j;
 
 	tx->inv = inv;
+	tx->budget = xmalloc(sizeof(*tx->budget));
+	*tx->budget = SUGGEST_BUDGET;
 	/* patterns match code points, whatever the process locale is */
 	tx->loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 	tx->rules = xcalloc(t->tags_nr + 1, sizeof(*tx->rules));
@@ -615,6 +640,7 @@ policy_taxonomy_free(struct policy_taxonomy *tx)
 		freelocale(tx->loc);
 	free(tx->rules);
 	free(tx->keys);
+	free(tx->budget);
 	free(tx);
 }
 
@@ -708,8 +734,8 @@ policy_check_value(const struct policy_taxonomy *tx, const char *key,
 	r = tr->r;
 	if (r->allowed && !bsearch(&value, tr->allowed, r->allowed_nr,
 	    sizeof(char *), cmp_strp)) {
-		const char *sug = policy_closest(value,
-		    (const char *const *)r->allowed, r->allowed_nr);
+		const char *sug = spend_suggestion(tx) ? policy_closest(value,
+		    (const char *const *)r->allowed, r->allowed_nr) : NULL;
 		struct ps_buf list = PS_BUF_INIT;
 		list_allowed(&list, r);
 		if (sug)
@@ -737,7 +763,8 @@ policy_check_key_declared(const struct policy_taxonomy *tx, const char *key,
 
 	if (!tx || !tx->inv->taxonomy.closed || find_rule(tx, key))
 		return NULL;
-	sug = policy_closest(key, tx->keys, tx->nr);
+	sug = spend_suggestion(tx) ? policy_closest(key, tx->keys, tx->nr) :
+	    NULL;
 	if (sug)
 		return set_msg(msg, "unknown-tag-key", "tag key '%s' is not "
 		    "declared in the taxonomy, which is closed; did you mean "
@@ -774,8 +801,8 @@ policy__missing_required(const struct policy_taxonomy *tx,
 		const char *v = tag_set_get(tags, t->required[i]);
 		if (v && *v)
 			continue;
-		fn(t->required[i], v ? NULL : similar_key(tags, t->required[i]),
-		    v != NULL, payload);
+		fn(t->required[i], v || !spend_suggestion(tx) ? NULL :
+		    similar_key(tags, t->required[i]), v != NULL, payload);
 	}
 }
 

@@ -92,6 +92,16 @@ open(t + "/empty.yaml", "w").write("")
 open(t + "/comments.yaml", "w").write("# nothing but a comment\n\n")
 open(t + "/list.yaml", "w").write("- name: A\n- name: B\n")
 open(t + "/scalar.yaml", "w").write("just a string\n")
+# thousands of long allowed values, and as many projects with wrong ones:
+# "did you mean" must not turn this into hours of edit distances
+import random
+random.seed(1)
+rs = lambda: "".join(random.choice("abcdefghij") for _ in range(200))
+with open(t + "/suggest.yaml", "w") as f:
+    f.write("version: 1\ntaxonomy:\n  required: []\n  tags:\n    K:\n      allowed:\n")
+    f.write("".join("        - %s\n" % rs() for _ in range(2000)))
+    f.write("projects:\n")
+    f.write("".join("  - { name: P%d, tags: { K: %s } }\n" % (i, rs()) for i in range(10000)))
 # many nodes within the size limit: one long flow list
 with open(t + "/nodes.yaml", "w") as f:
     f.write("version: 1\nx-many: [")
@@ -109,6 +119,7 @@ hostile "$T/ctrl.yaml" invalid-encoding "control characters are not allowed"
 hostile "$T/empty.yaml" empty-file "holds no YAML document"
 hostile "$T/comments.yaml" empty-file "holds no YAML document"
 hostile "$T/list.yaml" invalid-type "top level of an inventory must be a mapping"
+hostile "$T/suggest.yaml" value-not-allowed "is not an allowed value of 'K'"
 hostile "$T/scalar.yaml" invalid-type "top level of an inventory must be a mapping"
 # (parsing 4 million nodes is the slow part, the more so under ASan)
 hostile "$T/nodes.yaml" file-too-large "YAML nodes" 30000

@@ -75,6 +75,8 @@ test_policy__closest(void **state)
 			    cases[i].want ? cases[i].want : "(null)");
 	}
 	assert_null(policy_closest(NULL, envs, 5));
+	assert_null(policy_closest("Productionnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn"
+	    "nnnnnnnnnnnnnnnnnnnnnnnnnnnn", envs, 5));	/* too long to guess */
 	assert_null(policy_closest("x", NULL, 0));
 }
 
