@@ -661,6 +661,7 @@ plan_diff(struct plan **out, const struct inventory *inv,
 	for (i = 0; i < inv->projects_nr; i++) {
 		const struct inv_project *ip = &inv->projects[i];
 		const struct live_project *lp = match[i];
+		size_t first;
 
 		if (lp && !lp->archived)
 			managed++;
@@ -675,6 +676,15 @@ plan_diff(struct plan **out, const struct inventory *inv,
 			add_archive(p, lp, PLAN_REASON_INVENTORY);
 		} else if (!diff_update(p, inv, ip, lp, &ignored)) {
 			p->summary.unchanged++;
+		} else if (plan__strcmp_null(ip->name, lp->name) != 0) {
+			/* names are not unique in the API: say so before a
+			 * rename makes two active projects share one */
+			first = find_name(by_name, by_name_nr, ip->name, &n);
+			if (n > 0)
+				plan__add_warning(p, "renaming %s to '%s', a "
+				    "name that %s (not in the inventory) "
+				    "already has; names will be ambiguous",
+				    lp->id, ip->name, by_name[first]->id);
 		}
 	}
 

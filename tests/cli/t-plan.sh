@@ -290,7 +290,7 @@ fake() {
 	python3 "$FAKE" "$1" >"$T/fake.out" 2>"$T/fake.err" &
 	FAKE_PID=$!
 	local i
-	for i in $(seq 1 100); do
+	for i in $(seq 1 400); do	# up to 20 s on a loaded machine
 		[ -s "$T/fake.out" ] && break
 		sleep 0.05
 	done

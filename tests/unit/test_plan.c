@@ -221,6 +221,23 @@ test_plan__pin_claims_before_name_match(void **state)
 }
 
 static void
+test_plan__rename_onto_unmanaged_name_warns(void **state)
+{
+	struct fx *f = *state;
+
+	tinv_add(f->inv, "Shared", "proj_1", false, NULL);
+	tlive_add(&f->page, "proj_1", "old", false, NULL);
+	tlive_add(&f->page, "proj_2", "Shared", false, NULL);
+	assert_int_equal(diff(f), 0);
+	assert_non_null(find_change(f->plan, PLAN_UPDATE, "Shared"));
+	assert_non_null(find_change(f->plan, PLAN_UNMANAGED, "Shared"));
+	assert_int_equal(f->plan->warnings_nr, 1);
+	assert_string_equal(f->plan->warnings[0], "renaming proj_1 to "
+	    "'Shared', a name that proj_2 (not in the inventory) already has; "
+	    "names will be ambiguous");
+}
+
+static void
 test_plan__archived_same_name_creates_with_warning(void **state)
 {
 	struct fx *f = *state;
@@ -1079,6 +1096,7 @@ main(void)
 		T(test_plan__never_same_key_in_add_and_remove),
 		T(test_plan__rename_by_id),
 		T(test_plan__pin_claims_before_name_match),
+		T(test_plan__rename_onto_unmanaged_name_warns),
 		T(test_plan__archived_same_name_creates_with_warning),
 		T(test_plan__ambiguous_names_refused_with_both_ids),
 		T(test_plan__duplicate_names_resolved_by_pin),
