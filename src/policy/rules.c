@@ -497,6 +497,144 @@ report(struct policy__ctx *c, const char *rule, const struct inv_pos *pos,
 	free(msg);
 }
 
+static bool regex_match(const struct policy_taxonomy *tx,
+    const struct tx_rule *tr, const char *value);
+
+/*
+ * regcomp() copies a bounded repetition once per count, so nested counts
+ * multiply: "((a{255}){255}){255}" takes seconds and gigabytes to refuse.
+ * Estimate the compiled size first (sequences add, alternatives add, a
+ * count multiplies its atom) and refuse patterns past PATTERN_MAX_COST,
+ * and back-references, which are not ERE and can make matching
+ * exponential.  Returns a reason, or NULL when the pattern may be
+ * compiled.
+ */
+#define PATTERN_MAX_COST	65536
+
+struct re_scan {
+	const char *p;
+	const char *why;
+	unsigned depth;
+};
+
+static double re_alternation(struct re_scan *s);
+
+static double
+re_atom(struct re_scan *s)
+{
+	double cost;
+
+	switch (*s->p) {
+	case '(':
+		s->p++;
+		if (++s->depth > 64) {
+			s->why = "it nests groups too deeply";
+			return 0;
+		}
+		cost = re_alternation(s);
+		s->depth--;
+		if (*s->p == ')')
+			s->p++;
+		return cost + 1;
+	case '[':
+		/* a bracket expression: ']' first (after '^') is literal */
+		s->p++;
+		if (*s->p == '^')
+			s->p++;
+		if (*s->p == ']')
+			s->p++;
+		while (*s->p && *s->p != ']') {
+			if (s->p[0] == '[' && (s->p[1] == ':' || s->p[1] == '.' ||
+			    s->p[1] == '=')) {
+				char close = s->p[1];
+				s->p += 2;
+				while (*s->p && !(s->p[0] == close && s->p[1] == ']'))
+					s->p++;
+				if (*s->p)
+					s->p += 2;
+				continue;
+			}
+			s->p++;
+		}
+		if (*s->p)
+			s->p++;
+		return 1;
+	case '\\':
+		s->p++;
+		if (*s->p >= '1' && *s->p <= '9') {
+			s->why = "back-references (\\1 ... \\9) are not part of "
+			    "POSIX extended regular expressions";
+			return 0;
+		}
+		if (*s->p)
+			s->p++;
+		return 1;
+	default:
+		s->p++;
+		return 1;
+	}
+}
+
+static double
+re_sequence(struct re_scan *s)
+{
+	double total = 0, cost;
+
+	while (*s->p && *s->p != '|' && *s->p != ')' && !s->why) {
+		cost = re_atom(s);
+		for (;;) {
+			if (*s->p == '*' || *s->p == '+' || *s->p == '?') {
+				s->p++;
+			} else if (*s->p == '{') {
+				char *end;
+				unsigned long lo = strtoul(s->p + 1, &end, 10), hi = lo;
+				if (*end == ',') {
+					if (end[1] >= '0' && end[1] <= '9')
+						hi = strtoul(end + 1, &end, 10);
+					else
+						end++;
+				}
+				s->p = *end == '}' ? end + 1 : end;
+				/* {0} or {0,0} still costs its copy */
+				cost *= (double)(hi > lo ? hi : lo ? lo : 1);
+			} else {
+				break;
+			}
+		}
+		total += cost;
+	}
+	return total;
+}
+
+static double
+re_alternation(struct re_scan *s)
+{
+	double total = re_sequence(s);
+
+	while (*s->p == '|' && !s->why) {
+		s->p++;
+		total += re_sequence(s);
+	}
+	return total;
+}
+
+static const char *
+pattern_too_complex(const char *pattern)
+{
+	struct re_scan s = { pattern, NULL, 0 };
+	double cost;
+
+	while (*s.p && !s.why) {
+		cost = re_alternation(&s);
+		if (cost > PATTERN_MAX_COST)
+			return "its repetition counts expand it too far (nested "
+			    "{n} multiply); simplify it";
+		if (*s.p == ')')
+			s.p++;	/* unbalanced: regcomp reports it */
+	}
+	return s.why;
+}
+
 static void
 compile_rule(struct policy__ctx *c, struct policy_taxonomy *tx,
     struct tx_rule *tr)
@@ -511,7 +649,11 @@ compile_rule(struct policy__ctx *c, struct policy_taxonomy *tx,
 		report(c, rule, &r->pos, "in the taxonomy: %s", msg);
 		free(msg);
 	}
-	if (r->pattern) {
+	if (r->pattern && (msg = (char *)pattern_too_complex(r->pattern))) {
+		report(c, "invalid-pattern", &r->pattern_pos, "pattern '%s' of "
+		    "'%s' is refused: %s", r->pattern, r->key, msg);
+		msg = NULL;
+	} else if (r->pattern) {
 		locale_t old = tx->loc ? uselocale(tx->loc) : (locale_t)0;
 		rc = regcomp(&tr->re, r->pattern, REG_EXTENDED | REG_NOSUB);
 		if (old)
@@ -548,11 +690,9 @@ compile_rule(struct policy__ctx *c, struct policy_taxonomy *tx,
 	for (i = 0; tr->has_re && i < r->allowed_nr; i++) {
 		const struct inv_pos *pp = r->allowed_pos ? &r->allowed_pos[i] :
 		    &r->pos;
-		locale_t old = tx->loc ? uselocale(tx->loc) : (locale_t)0;
-		rc = regexec(&tr->re, r->allowed[i], 0, NULL, 0);
-		if (old)
-			uselocale(old);
-		if (rc != 0)
+		if (cp_len(r->allowed[i]) > POLICY_TAG_VALUE_MAX)
+			continue;	/* reported above */
+		if (!regex_match(tx, tr, r->allowed[i]))
 			report(c, "invalid-taxonomy", pp, "allowed value '%s' of "
 			    "'%s' does not match its pattern '%s'",
 			    r->allowed[i], r->key, r->pattern);

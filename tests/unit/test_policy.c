@@ -289,7 +289,23 @@ test_policy__invalid_pattern_is_a_finding(void **state)
 	    "version: 1\ntaxonomy:\n  required: []\n  tags:\n"
 	    "    Owner: { pattern: 'a{2,1}' }\n"
 	    "projects: [{ name: A, tags: { Owner: anything } }]\n";
+	static const struct {
+		const char *pattern;
+		const char *why;	/* NULL: accepted */
+	} cases[] = {
+		{ "^CC-[0-9]{4}$", NULL },
+		{ "^[a-z]{1,128}$", NULL },
+		{ "^[]a]{2}(x|y){3,}$", NULL },
+		{ "^[[:alpha:]]{3}[)]{2}$", NULL },
+		{ "(a{200}){200}", NULL },			/* 40 000: fine */
+		{ "((a{255}){255}){255}", "expand it too far" },
+		{ "(x{10}|y{9000}){10}", "expand it too far" },
+		{ "(a)\\1", "back-references" },
+		{ "a{2,1}", "not a valid POSIX" },
+		{ "(unclosed", "not a valid POSIX" },
+	};
 	struct diag_list dl = DIAG_LIST_INIT;
+	size_t i;
 
 	(void)state;
 	assert_int_equal(validate(Y(y), NULL, &dl), PS_EINVALID);
@@ -298,6 +314,18 @@ test_policy__invalid_pattern_is_a_finding(void **state)
 	assert_int_equal(dl.items[0].line, 5);
 	assert_int_equal(dl.items[0].col, 23);
 	diag_list_release(&dl);
+
+	for (i = 0; i < PS_ARRAY_SIZE(cases); i++) {
+		char *doc = xasprintf("version: 1\ntaxonomy:\n  required: []\n"
+		    "  tags: { K: { pattern: '%s' } }\n", cases[i].pattern);
+		validate(doc, strlen(doc), NULL, &dl);
+		if (!cases[i].why ? dl.nr != 0 : dl.nr != 1 ||
+		    !strstr(dl.items[0].msg, cases[i].why))
+			fail_msg("'%s': %s", cases[i].pattern,
+			    dl.nr ? dl.items[0].msg : "accepted");
+		diag_list_release(&dl);
+		free(doc);
+	}
 }
 
 static void
