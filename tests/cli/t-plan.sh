@@ -286,16 +286,16 @@ ok "404 from a wrong endpoint path is exit 1"
 # ---- 403 and malformed responses (a deliberately broken server) ----
 stop_emulator
 fake() {
+	local i out=$T/fake-$1.out	# a fresh file: never read the last one's port
 	[ -n "${FAKE_PID:-}" ] && { kill "$FAKE_PID" 2>/dev/null || true; wait "$FAKE_PID" 2>/dev/null || true; }
-	python3 "$FAKE" "$1" >"$T/fake.out" 2>"$T/fake.err" &
+	python3 "$FAKE" "$1" >"$out" 2>"$T/fake.err" &
 	FAKE_PID=$!
-	local i
 	for i in $(seq 1 400); do	# up to 20 s on a loaded machine
-		[ -s "$T/fake.out" ] && break
+		grep -q '^listening on ' "$out" 2>/dev/null && break
 		sleep 0.05
 	done
-	FAKE_URL=$(sed -n 's/^listening on //p' "$T/fake.out")
-	[ -n "$FAKE_URL" ] || fail "fake API did not start: $(cat "$T/fake.err")"
+	FAKE_URL=$(sed -n 's/^listening on //p' "$out")
+	[ -n "$FAKE_URL" ] || fail "fake API ($1) did not start: $(cat "$T/fake.err")"
 }
 trap 'kill "${FAKE_PID:-}" 2>/dev/null || true; cleanup' EXIT
 fake forbidden
