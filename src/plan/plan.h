@@ -91,7 +91,9 @@ struct plan {
 	char *endpoint;			/* without userinfo, query or fragment */
 	char *inventory_path;		/* as given to the loader; may be NULL */
 	char inventory_sha256[65];	/* hex of the top file's bytes */
-	char *git_commit;		/* the inventory's commit or NULL */
+	/* The inventory's commit: "<hex>", "<hex>-dirty" (the file differs
+	 * from HEAD, like gitlog's Inventory-Commit trailer) or NULL. */
+	char *git_commit;
 	struct plan_summary summary;
 	/* Sorted by name (byte order, a missing name first), then id. */
 	struct plan_change *changes;
@@ -108,7 +110,7 @@ struct plan {
 
 struct plan_options {
 	const char *endpoint;	/* recorded in the plan (userinfo stripped) */
-	const char *git_commit;	/* the inventory's commit, or NULL */
+	const char *git_commit;	/* see plan.git_commit; may be NULL */
 };
 
 /*
