@@ -206,6 +206,8 @@ plan_fingerprint_find(const struct plan *p, const char *id)
 {
 	struct plan_fingerprint key, *f;
 
+	if (!p->fingerprints_nr)	/* bsearch() must not see a NULL base */
+		return NULL;
 	key.id = (char *)id;
 	f = bsearch(&key, p->fingerprints, p->fingerprints_nr,
 	    sizeof(*p->fingerprints), cmp_fingerprint);
