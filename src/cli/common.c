@@ -50,6 +50,9 @@ cli_exit_code(int status)
 	}
 }
 
+static void vreport(const struct cli_ctx *ctx, const char *level,
+    const char *color, const char *fmt, va_list ap) PS_PRINTF(4, 0);
+
 static void
 vreport(const struct cli_ctx *ctx, const char *level, const char *color,
     const char *fmt, va_list ap)

@@ -1709,7 +1709,7 @@ static int
 strcmp_null(const char *a, const char *b)
 {
 	if (!a || !b)
-		return !a - !b ? (a ? 1 : -1) : 0;
+		return (!a - !b) ? (a ? 1 : -1) : 0;
 	return strcmp(a, b);
 }
 
