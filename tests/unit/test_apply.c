@@ -1,0 +1,240 @@
+/*
+ * Unit tests for apply: request bodies, the result document, and the
+ * executor against an in-process emulator (its library, over real HTTP on
+ * loopback) — dropped creates are adopted, never duplicated; archives
+ * need permission; a stop before the start sends nothing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply/apply.h"
+#include "emulator/emulator.h"
+
+struct fixture {
+	struct emu *emu;
+	struct emu_server *srv;
+	struct api_client *api;
+	char *endpoint;
+};
+
+static void
+start(struct fixture *f, double drop_create, uint64_t seed)
+{
+	struct emu_config cfg;
+	struct emu_server_options so = { 0 };
+	struct api_options ao = { 0 };
+	unsigned port = 0;
+
+	memset(f, 0, sizeof(*f));
+	emu_config_init(&cfg);
+	cfg.fault_drop_create = drop_create;
+	cfg.seed = seed;
+	assert_int_equal(emu_new(&f->emu, &cfg), 0);
+	emu_config_release(&cfg);
+	so.threads = 2;
+	assert_int_equal(emu_server_start(&f->srv, f->emu, &so, &port), 0);
+	f->endpoint = xasprintf("http://127.0.0.1:%u/v1", port);
+	setenv("PROJSYNC_API_KEY", "test-key", 1);
+	ao.endpoint = f->endpoint;
+	ao.retry_scale = 0.01;
+	assert_int_equal(api_client_new(&f->api, &ao), 0);
+}
+
+static void
+stop(struct fixture *f)
+{
+	api_client_free(f->api);
+	emu_server_stop(f->srv);
+	emu_free(f->emu);
+	free(f->endpoint);
+}
+
+/* A plan of n creates named A-000..., each with two tags. */
+static struct plan *
+plan_of_creates(size_t n)
+{
+	struct plan *p = xcalloc(1, sizeof(*p));
+	size_t i;
+
+	p->format_version = PLAN_FORMAT_VERSION;
+	p->endpoint = xstrdup("http://127.0.0.1/v1");
+	p->changes = xcalloc(n + 1, sizeof(*p->changes));
+	p->changes_nr = p->changes_alloc = n;
+	for (i = 0; i < n; i++) {
+		struct plan_change *c = &p->changes[i];
+		c->action = PLAN_CREATE;
+		c->name = xasprintf("A-%03zu", i);
+		tag_set_put(&c->tags, "Team", "DataScience");
+		tag_set_put(&c->tags, "CostCenter", "CC-1001");
+	}
+	p->summary.create = n;
+	p->safety_ok = true;
+	return p;
+}
+
+static void
+test_apply__request_bodies(void **state)
+{
+	struct plan_change c;
+	char *b;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.action = PLAN_CREATE;
+	c.name = "X";
+	tag_set_put(&c.tags, "Team", "T");
+	b = apply_request_body(&c);
+	assert_string_equal(b, "{\"name\":\"X\",\"tags\":{\"Team\":\"T\"}}");
+	free(b);
+	tag_set_release(&c.tags);
+
+	/* modify: never a `tags` field, only add_tags / remove_tag_keys */
+	c.action = PLAN_UPDATE;
+	c.rename = true;
+	tag_set_put(&c.add_tags, "Env", "Prod");
+	c.remove_tag_keys = (char *[]){ "Old" };
+	c.remove_nr = 1;
+	b = apply_request_body(&c);
+	assert_string_equal(b, "{\"name\":\"X\",\"add_tags\":{\"Env\":\"Prod\"},"
+	    "\"remove_tag_keys\":[\"Old\"]}");
+	free(b);
+	c.rename = false;
+	tag_set_release(&c.add_tags);
+	b = apply_request_body(&c);
+	assert_string_equal(b, "{\"remove_tag_keys\":[\"Old\"]}");
+	free(b);
+
+	c.action = PLAN_ARCHIVE;
+	assert_null(apply_request_body(&c));
+}
+
+static size_t
+count_named(struct api_client *api, const char *name)
+{
+	struct live_state live = LIVE_STATE_INIT;
+	size_t i, n = 0;
+
+	assert_int_equal(api_list_projects(api, &live), 0);
+	for (i = 0; i < live.nr; i++)
+		n += live.items[i].name && !strcmp(live.items[i].name, name);
+	live_state_release(&live);
+	return n;
+}
+
+static void
+test_apply__creates_all_once(void **state)
+{
+	struct apply_result r = APPLY_RESULT_INIT;
+	struct apply_options o = { 0 };
+	struct ps_buf b = PS_BUF_INIT;
+	struct plan *p = plan_of_creates(40);
+	struct fixture f;
+	size_t i;
+
+	(void)state;
+	start(&f, 0.0, 1);
+	o.parallelism = 8;
+	assert_int_equal(apply_run(&r, f.api, p, &o), 0);
+	assert_int_equal(r.nr, 40);
+	assert_int_equal(r.created, 40);
+	assert_int_equal(r.failed + r.skipped, 0);
+	for (i = 0; i < r.nr; i++) {
+		assert_non_null(r.items[i].project_id);
+		assert_memory_equal(r.items[i].project_id, "proj_", 5);
+		assert_false(r.items[i].adopted);
+	}
+	/* one request per create, nothing else */
+	assert_int_equal(r.requests, 40);
+	apply_result_summary(&b, &r);
+	assert_string_equal(b.ptr, "Apply complete: 40 created, 0 updated, "
+	    "0 archived, 0 failed.");
+	ps_buf_release(&b);
+	apply_result_release(&r);
+	plan_free(p);
+	stop(&f);
+}
+
+static void
+test_apply__dropped_creates_adopted_not_duplicated(void **state)
+{
+	struct apply_result r = APPLY_RESULT_INIT;
+	struct apply_options o = { 0 };
+	struct plan *p = plan_of_creates(60);
+	struct fixture f;
+	size_t i, adopted = 0;
+
+	(void)state;
+	start(&f, 0.3, 42);
+	o.parallelism = 8;
+	o.recovery_rounds = 10;
+	assert_int_equal(apply_run(&r, f.api, p, &o), 0);
+	assert_int_equal(r.created, 60);
+	for (i = 0; i < r.nr; i++)
+		adopted += r.items[i].adopted;
+	/* the faults happened, or this test proves nothing */
+	assert_true(adopted > 0);
+	for (i = 0; i < p->changes_nr; i++)
+		assert_int_equal(count_named(f.api, p->changes[i].name), 1);
+	apply_result_release(&r);
+	plan_free(p);
+	stop(&f);
+}
+
+static void
+test_apply__archive_needs_permission_and_stop_sends_nothing(void **state)
+{
+	struct apply_result r = APPLY_RESULT_INIT;
+	struct apply_options o = { 0 };
+	struct ps_buf b = PS_BUF_INIT;
+	struct plan *p = plan_of_creates(3);
+	volatile sig_atomic_t stop_flag = 0;
+	struct fixture f;
+
+	(void)state;
+	start(&f, 0.0, 3);
+	/* turn the last create into an archive of a (made-up) project */
+	free(p->changes[2].name);
+	tag_set_release(&p->changes[2].tags);
+	p->changes[2].action = PLAN_ARCHIVE;
+	p->changes[2].name = xstrdup("Old");
+	p->changes[2].id = xstrdup("proj_aaaaaaaaaaaaaaaaaaaa");
+	assert_int_equal(apply_run(&r, f.api, p, &o), PS_EPARTIAL);
+	assert_int_equal(r.created, 2);
+	assert_int_equal(r.skipped, 1);
+	assert_non_null(strstr(r.items[2].error, "--allow-archive"));
+	apply_result_to_json(&b, &r);
+	assert_non_null(strstr(b.ptr, "\"outcome\":\t\"skipped\""));
+	ps_buf_release(&b);
+	apply_result_release(&r);
+
+	stop_flag = 1;
+	o.stop = &stop_flag;
+	assert_int_equal(apply_run(&r, f.api, p, &o), PS_ECANCELLED);
+	assert_true(r.interrupted);
+	assert_int_equal(r.created + r.updated + r.archived, 0);
+	assert_int_equal(r.requests, 0);
+	apply_result_summary(&b, &r);
+	assert_string_equal(b.ptr, "Apply interrupted: 0 created, 0 updated, "
+	    "0 archived, 0 failed. 3 not attempted.");
+	ps_buf_release(&b);
+	apply_result_release(&r);
+	plan_free(p);
+	stop(&f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_apply__request_bodies),
+		cmocka_unit_test(test_apply__creates_all_once),
+		cmocka_unit_test(test_apply__dropped_creates_adopted_not_duplicated),
+		cmocka_unit_test(test_apply__archive_needs_permission_and_stop_sends_nothing),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
