@@ -23,7 +23,7 @@ const struct cli_command cli_commands[] = {
 	{ "apply", cmd_apply,
 	    "apply [PLANFILE | --from-history [REV]] [--auto-approve] "
 	    "[--parallelism N] [--allow-archive] [--force] [--record] "
-	    "[--format text|json]",
+	    "[--record-repo PATH] [--format text|json]",
 	    "Make the account match the inventory, or apply a saved plan" },
 	{ "export", cmd_export, "export [-o FILE] [--include-archived]",
 	    "Write the live account as an inventory (to adopt existing projects)" },
