@@ -104,7 +104,8 @@ cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 	bool three = false;
 	int c, k, err[2], rc = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "+h", diff_longopts, NULL)) != -1) {
+	opterr = 0;	/* our own messages, not getopt's */
+	while ((c = getopt_long(argc, argv, ":h", diff_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			cli_print_help(stdout, self, diff_help);
@@ -125,8 +126,11 @@ cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 		case OPT_DETAILED:
 			detailed = true;
 			break;
+		case ':':
+			return cli_usage_error(ctx, "option '%s' needs a value",
+			    argv[optind - 1]);
 		default:
-			return cli_usage_error(ctx, "invalid option '%s'",
+			return cli_usage_error(ctx, "unknown option '%s'",
 			    argv[optind - 1]);
 		}
 	}

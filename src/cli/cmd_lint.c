@@ -74,7 +74,8 @@ cmd_lint(int argc, char **argv, struct cli_ctx *ctx)
 	char *cwd = NULL;
 	int c, rc = EXIT_OK, err;
 
-	while ((c = getopt_long(argc, argv, "+h", lint_longopts, NULL)) != -1) {
+	opterr = 0;	/* our own messages, not getopt's */
+	while ((c = getopt_long(argc, argv, ":h", lint_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			cli_print_help(stdout, self, lint_help);
@@ -107,8 +108,11 @@ cmd_lint(int argc, char **argv, struct cli_ctx *ctx)
 		case OPT_SHOW_SUPP:
 			ropts.show_suppressed = true;
 			break;
+		case ':':
+			return cli_usage_error(ctx, "option '%s' needs a value",
+			    argv[optind - 1]);
 		default:
-			return cli_usage_error(ctx, "invalid option '%s'",
+			return cli_usage_error(ctx, "unknown option '%s'",
 			    argv[optind - 1]);
 		}
 	}

@@ -75,7 +75,8 @@ cmd_log(int argc, char **argv, struct cli_ctx *ctx)
 	char *end;
 	int c, err;
 
-	while ((c = getopt_long(argc, argv, "+hn:", log_longopts, NULL)) !=
+	opterr = 0;	/* our own messages, not getopt's */
+	while ((c = getopt_long(argc, argv, ":hn:", log_longopts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'h':
@@ -101,8 +102,11 @@ cmd_log(int argc, char **argv, struct cli_ctx *ctx)
 		case OPT_RECORD_REPO:
 			repo = optarg;
 			break;
+		case ':':
+			return cli_usage_error(ctx, "option '%s' needs a value",
+			    argv[optind - 1]);
 		default:
-			return cli_usage_error(ctx, "invalid option '%s'",
+			return cli_usage_error(ctx, "unknown option '%s'",
 			    argv[optind - 1]);
 		}
 	}

@@ -133,7 +133,8 @@ cmd_show(int argc, char **argv, struct cli_ctx *ctx)
 	bool json = false, raw;
 	int c, err, rc = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "+h", show_longopts, NULL)) != -1) {
+	opterr = 0;	/* our own messages, not getopt's */
+	while ((c = getopt_long(argc, argv, ":h", show_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			cli_print_help(stdout, self, show_help);
@@ -156,8 +157,11 @@ cmd_show(int argc, char **argv, struct cli_ctx *ctx)
 		case OPT_RECORD_REPO:
 			repo = optarg;
 			break;
+		case ':':
+			return cli_usage_error(ctx, "option '%s' needs a value",
+			    argv[optind - 1]);
 		default:
-			return cli_usage_error(ctx, "invalid option '%s'",
+			return cli_usage_error(ctx, "unknown option '%s'",
 			    argv[optind - 1]);
 		}
 	}

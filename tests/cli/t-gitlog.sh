@@ -137,6 +137,16 @@ run_ps 64 diff base
 run_ps 64 diff base pr extra
 run_ps 64 diff --format yaml base pr
 run_ps 64 -f ../outside.yaml diff base pr
+# options after the revisions, as git takes them; getopt's own message
+# must not come on top of ours
+run_ps 0 diff base pr --format markdown
+assert_golden "$T/out" "$GOLD/diff.md"
+run_ps 64 diff base pr --format
+assert_contains "$T/err" "projsync: option '--format' needs a value"
+assert_not_contains "$T/err" "requires an argument"
+run_ps 64 diff --bogus base pr
+assert_contains "$T/err" "projsync: unknown option '--bogus'"
+assert_not_contains "$T/err" "unrecognized"
 ok "diff: -f inside commits, missing files, bad revisions, usage errors"
 
 # An invalid side: every problem, named REV:file:line:col, exit 3.
@@ -197,6 +207,9 @@ run_ps 0 log -n 0
 [ ! -s "$T/out" ] || fail "log -n 0 printed something"
 run_ps 64 log -n x
 run_ps 64 log extra
+run_ps 64 log -n
+assert_contains "$T/err" "projsync: option '-n' needs a value"
+assert_not_contains "$T/err" "requires an argument"
 ok "log: text, json, -n"
 
 run_ps 0 show
@@ -216,6 +229,11 @@ assert_contains "$T/err" "'main' ($(git rev-parse --short=7 main)) is not a proj
 run_ps 1 show no-such-rev
 assert_contains "$T/err" "unknown revision 'no-such-rev'"
 run_ps 64 show --raw ../x
+run_ps 0 show projsync/history~2 --format json
+assert_contains "$T/out" '"summary": "Plan: 1 to create'
+run_ps 64 show --format
+assert_contains "$T/err" "projsync: option '--format' needs a value"
+assert_not_contains "$T/err" "requires an argument"
 ok "show: text, json, --raw, errors"
 
 # --record-repo: read another repository's records.

@@ -82,6 +82,11 @@ run_ps 64 lint --fail-on notes
 run_ps 64 lint extra-arg
 run_ps 64 lint --list-rules --format sarif
 run_ps 64 lint --bogus
+assert_contains "$T/err" "projsync: unknown option '--bogus'"
+assert_not_contains "$T/err" "unrecognized"
+run_ps 64 lint --format
+assert_contains "$T/err" "projsync: option '--format' needs a value"
+assert_not_contains "$T/err" "requires an argument"
 run_ps 1 -f "$T/missing.yaml" lint
 assert_contains "$T/err" "missing.yaml"
 run_ps 1 -f "$FX/empty-tag-value/projects.yaml" lint --tag-policy "$T/nope.json"
