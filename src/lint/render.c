@@ -48,14 +48,25 @@ sarif_level(enum diag_level l)
 	return l == DIAG_ERROR ? "error" : l == DIAG_WARNING ? "warning" : "note";
 }
 
+/* s for a terminal: live names, ARNs and waiver reasons can hold control
+ * characters (an escape sequence, a newline that fakes a finding). */
+static void
+add_printable(struct ps_buf *b, const char *s)
+{
+	char *safe = inventory_printable(s, 0);
+
+	ps_buf_adds(b, safe);
+	free(safe);
+}
+
 /* Where a finding is, as text: file:line:col, the ARN, or nothing. */
 static void
 location(struct ps_buf *b, const struct lint_finding *f)
 {
 	if (f->live_id) {
-		ps_buf_adds(b, f->live_arn ? f->live_arn : f->live_id);
+		add_printable(b, f->live_arn ? f->live_arn : f->live_id);
 	} else if (f->file) {
-		ps_buf_adds(b, f->file);
+		add_printable(b, f->file);
 		if (f->line)
 			ps_buf_addf(b, ":%u:%u", f->line, f->col ? f->col : 1);
 	}
@@ -121,12 +132,15 @@ render_text(struct ps_buf *b, const struct lint_report *r,
 			ps_buf_addf(b, "%s%s\033[0m: ", col, lvl);
 		else
 			ps_buf_addf(b, "%s: ", lvl);
-		ps_buf_adds(b, f->msg);
+		add_printable(b, f->msg);
 		if (f->rule)
 			ps_buf_addf(b, " [%s]", f->rule);
-		if (f->suppressed)
-			ps_buf_addf(b, " (suppressed: %s)", f->suppress_reason ?
+		if (f->suppressed) {
+			ps_buf_adds(b, " (suppressed: ");
+			add_printable(b, f->suppress_reason ?
 			    f->suppress_reason : "");
+			ps_buf_addch(b, ')');
+		}
 		ps_buf_addch(b, '\n');
 	}
 	if (prev)

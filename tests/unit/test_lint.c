@@ -687,6 +687,35 @@ test_lint__sarif_truncates_and_says_so(void **state)
 }
 
 static void
+test_lint__text_escapes_control_characters(void **state)
+{
+	struct lint_render_options ro = { .tool_version = TEST_VERSION,
+		.show_suppressed = true };
+	struct lint_report r;
+	struct ps_buf b = PS_BUF_INIT;
+
+	(void)state;
+	fake_report(&r, 2);
+	/* a live project's name (from the API) with a newline and an escape
+	 * sequence: one finding stays one line, no terminal control */
+	free(r.items[0].msg);
+	r.items[0].msg = xstrdup("project 'a\nb\033[2J' is not in the "
+	    "inventory");
+	r.items[0].live_id = xstrdup("proj_x");
+	r.items[0].live_arn = xstrdup("arn:x\033]0;t\007");
+	r.items[1].suppressed = true;
+	r.items[1].suppress_reason = xstrdup("why\nnot");
+	lint_render(&b, &r, LINT_FORMAT_TEXT, &ro);
+	assert_null(strchr(b.ptr, '\033'));
+	assert_null(strchr(b.ptr, '\007'));
+	assert_non_null(strstr(b.ptr, "arn:x\\x1B]0;t\\x07: warning: project "
+	    "'a\\nb\\x1B[2J' is not in the inventory [empty-tag-value]\n"));
+	assert_non_null(strstr(b.ptr, "(suppressed: why\\nnot)\n"));
+	ps_buf_release(&b);
+	lint_report_release(&r);
+}
+
+static void
 test_lint__sarif_paths(void **state)
 {
 	struct lint_render_options ro = { .tool_version = TEST_VERSION,
@@ -796,6 +825,7 @@ main(void)
 		cmocka_unit_test(test_lint__github_escaping),
 		cmocka_unit_test(test_lint__sarif_truncates_and_says_so),
 		cmocka_unit_test(test_lint__sarif_paths),
+		cmocka_unit_test(test_lint__text_escapes_control_characters),
 		cmocka_unit_test(test_lint__format_parse),
 		cmocka_unit_test(test_lint__thousand_projects_timing),
 	};
