@@ -414,7 +414,12 @@ cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 		if (p->archived && !archived)
 			continue;
 		if ((why = unexportable(p))) {
-			cli_warning(ctx, "%s is not exported: %s", p->id, why);
+			/* the name in why comes from the API: escape it */
+			char *sid = inventory_printable(p->id, 0);
+			char *swhy = inventory_printable(why, 0);
+			cli_warning(ctx, "%s is not exported: %s", sid, swhy);
+			free(swhy);
+			free(sid);
 			free(why);
 			continue;
 		}

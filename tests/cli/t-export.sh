@@ -50,7 +50,7 @@ run_ps 0 export -o "$T/exp.yaml"
 [ "$(stat_list)" = $((lists0 + 1)) ] || fail "export of 12 projects made more than one list request"
 [ ! -s "$T/out" ] || fail "export -o wrote to stdout"
 assert_contains "$T/err" "both named 'Dup'; only $KEEP is exported"
-assert_contains "$T/err" "$TAB is not exported: project name"
+assert_contains "$T/err" "$TAB is not exported: project name 'tab\there' has a control character (U+0009)"
 
 ls "$T" | grep -q 'exp.yaml.tmp' && fail "a temporary file was left behind"
 ok "export -o writes a file with one list request; duplicate names keep the oldest"
