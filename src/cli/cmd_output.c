@@ -39,14 +39,17 @@ cmp_entry(const void *a, const void *b)
 	    ((const struct entry *)b)->name);
 }
 
+/* The variable for name, or NULL when the name has no ASCII letter or
+ * digit to make one from (e.g. '日本語'). */
 static char *
 env_name(const char *name)
 {
+	static const char prefix[] = "PROJSYNC_PROJECT_";
 	struct ps_buf b = PS_BUF_INIT;
 	const unsigned char *p;
 	bool under = true;	/* no leading _ after the prefix */
 
-	ps_buf_adds(&b, "PROJSYNC_PROJECT_");
+	ps_buf_adds(&b, prefix);
 	for (p = (const unsigned char *)name; *p; p++) {
 		if (isascii(*p) && isalnum(*p)) {
 			ps_buf_addch(&b, (char)toupper(*p));
@@ -56,7 +59,11 @@ env_name(const char *name)
 			under = true;
 		}
 	}
-	while (b.len && b.ptr[b.len - 1] == '_')
+	if (b.len == sizeof(prefix) - 1) {
+		ps_buf_release(&b);
+		return NULL;
+	}
+	while (b.ptr[b.len - 1] == '_')
 		b.ptr[--b.len] = '\0';
 	return ps_buf_detach(&b);
 }
@@ -207,7 +214,13 @@ cmd_output(int argc, char **argv, struct cli_ctx *ctx)
 	qsort(map, n, sizeof(*map), cmp_entry);
 	if (env) {
 		for (i = 0; i < n; i++) {
-			map[i].env = env_name(map[i].name);
+			if (!(map[i].env = env_name(map[i].name))) {
+				cli_error(ctx, "'%s' has no ASCII letter or digit "
+				    "to make a variable name from; use --format "
+				    "json", map[i].name);
+				rc = EXIT_ERROR;
+				goto out;
+			}
 			for (j = 0; j < i; j++)
 				if (strcmp(map[i].env, map[j].env) == 0)
 					break;

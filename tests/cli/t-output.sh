@@ -98,6 +98,22 @@ run_ps 1 -f "$T/clash.yaml" output --format env
 assert_contains "$T/err" "PROJSYNC_PROJECT_PINNED_THING"
 ok "two names that make the same variable: env refuses (1), json works"
 
+# a name without an ASCII letter or digit makes no variable (it made a
+# bare PROJSYNC_PROJECT= line)
+cat >"$T/cjk.yaml" <<EOF
+version: 1
+taxonomy: { required: [] }
+projects:
+  - name: 日本語
+    id: $PIN
+EOF
+run_ps 0 -f "$T/cjk.yaml" output
+assert_contains "$T/out" "\"日本語\": \"$PIN\""
+run_ps 1 -f "$T/cjk.yaml" output --format env
+assert_contains "$T/err" "'日本語' has no ASCII letter or digit"
+[ ! -s "$T/out" ] || fail "a partial env file was printed"
+ok "a name with no ASCII letter or digit: env refuses (1), json works"
+
 # ---- usage and errors ----
 run_ps 64 -f "$EX" output --format yaml
 run_ps 64 -f "$EX" output extra
