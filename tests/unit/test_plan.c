@@ -936,6 +936,25 @@ test_plan__text_escapes_hostile_names(void **state)
 }
 
 static void
+test_plan__markdown_no_mention_reference_or_math(void **state)
+{
+	struct fx *f = *state;
+	struct ps_buf md = PS_BUF_INIT;
+
+	/* in a pull-request comment @octocat notifies, #12 links issue 12
+	 * (backslash or not) and $...$ is LaTeX */
+	ps_buf_adds(&f->page, ",{\"id\":\"proj_m\",\"name\":\"@octocat "
+	    "fixes #12 for $5 $x$, a@b # 1\",\"status\":\"active\","
+	    "\"tags\":{}}");
+	assert_int_equal(diff(f), 0);
+	plan_render_markdown(&md, f->plan);
+	assert_non_null(strstr(md.ptr, "- **@\xe2\x80\x8boctocat fixes "
+	    "\\#\xe2\x80\x8b" "12 for \\$5 \\$x\\$, a@\xe2\x80\x8b" "b "
+	    "\\# 1** (`proj_m`)\n"));
+	ps_buf_release(&md);
+}
+
+static void
 test_plan__markdown_summary_and_counts(void **state)
 {
 	struct fx *f = *state;
@@ -1124,6 +1143,7 @@ main(void)
 		T(test_plan__text_rendering),
 		T(test_plan__text_escapes_hostile_names),
 		T(test_plan__markdown_summary_and_counts),
+		T(test_plan__markdown_no_mention_reference_or_math),
 		T(test_plan__markdown_truncates_under_limit),
 		T(test_plan__stale_check),
 		T(test_plan__stale_ignores_archived_same_name),
