@@ -655,7 +655,15 @@ gitlog_diff_render_text(struct ps_buf *out, const struct gitlog_diff *d,
 
 /* ---- markdown ---- */
 
-/* Escaped for inline markdown, cut to max code points. */
+static bool
+is_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
+
+/* Escaped for inline markdown ($ too: GitHub renders $...$ as math), cut
+ * to max code points. */
 static void
 md_text(struct ps_buf *out, const char *s, size_t max)
 {
@@ -669,12 +677,18 @@ md_text(struct ps_buf *out, const char *s, size_t max)
 		}
 		if (*u == '&')
 			ps_buf_adds(out, "&amp;");
-		else if (strchr("\\`*_[]<>|~#!", *u))
+		else if (strchr("\\`*_[]<>|~#!$", *u))
 			ps_buf_addf(out, "\\%c", *u);
 		else if (*u < 0x20 || *u == 0x7f)
 			ps_buf_addch(out, ' ');
 		else
 			ps_buf_addch(out, (char)*u);
+		/* GitHub turns @name into a mention (a notification) and
+		 * #123 into an issue reference whatever the backslash: a zero
+		 * width space keeps a project name from pinging anyone */
+		if ((*u == '@' && is_alnum(u[1])) || (*u == '#' &&
+		    u[1] >= '0' && u[1] <= '9'))
+			ps_buf_adds(out, "\xe2\x80\x8b");	/* U+200B */
 	}
 }
 

@@ -1321,6 +1321,27 @@ test_gitlog__diff_renderers(void **state)
 }
 
 static void
+test_gitlog__diff_markdown_no_mention_reference_or_math(void **state)
+{
+	struct inventory *a, *b;
+	struct gitlog_diff *d = NULL;
+	struct ps_buf o = PS_BUF_INIT;
+
+	(void)state;
+	a = inv_from("version: 1\n");
+	b = inv_from("version: 1\ntaxonomy: { required: [] }\nprojects:\n"
+	    "  - name: '@octocat fixes #12 for $5 $x$'\n");
+	gitlog_diff(&d, a, "a", NULL, b, "b", NULL);
+	gitlog_diff_render_markdown(&o, d);
+	assert_non_null(strstr(o.ptr, "**@\xe2\x80\x8boctocat fixes "
+	    "\\#\xe2\x80\x8b" "12 for \\$5 \\$x\\$**"));
+	ps_buf_release(&o);
+	gitlog_diff_free(d);
+	inventory_free(a);
+	inventory_free(b);
+}
+
+static void
 test_gitlog__diff_markdown_stays_short(void **state)
 {
 	struct ps_buf y = PS_BUF_INIT, o = PS_BUF_INIT;
@@ -1404,6 +1425,7 @@ main(void)
 		cmocka_unit_test(test_gitlog__diff_taxonomy_settings_defaults),
 		cmocka_unit_test(test_gitlog__diff_renderers),
 		cmocka_unit_test(test_gitlog__diff_markdown_stays_short),
+		cmocka_unit_test(test_gitlog__diff_markdown_no_mention_reference_or_math),
 	};
 
 	int rc;
