@@ -976,9 +976,12 @@ set_missing(const char *key, const char *hint, bool empty, void *payload)
 
 	if (empty)
 		msg = xasprintf("required tag '%s' is empty", key);
-	else if (hint)
+	else if (hint && strcasecmp(hint, key) == 0)
 		msg = xasprintf("missing required tag '%s' (there is '%s'; tag "
 		    "keys are case-sensitive)", key, hint);
+	else if (hint)
+		msg = xasprintf("missing required tag '%s'; is '%s' a "
+		    "misspelling of it?", key, hint);
 	else
 		msg = xasprintf("missing required tag '%s'", key);
 	set_report(s, "missing-required-tag", msg);

@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "policy/policy_int.h"
 
@@ -89,10 +90,14 @@ on_missing(const char *key, const char *hint, bool empty, void *payload)
 		policy__report(m->c, p, DIAG_ERROR, "missing-required-tag",
 		    &p->pos, "project '%s': required tag '%s' is empty", p->name,
 		    key);
-	else if (hint)
+	else if (hint && strcasecmp(hint, key) == 0)
 		policy__report(m->c, p, DIAG_ERROR, "missing-required-tag",
 		    &p->pos, "project '%s' is missing required tag '%s' (it has "
 		    "'%s'; tag keys are case-sensitive)", p->name, key, hint);
+	else if (hint)
+		policy__report(m->c, p, DIAG_ERROR, "missing-required-tag",
+		    &p->pos, "project '%s' is missing required tag '%s'; is "
+		    "'%s' a misspelling of it?", p->name, key, hint);
 	else
 		policy__report(m->c, p, DIAG_ERROR, "missing-required-tag",
 		    &p->pos, "project '%s' is missing required tag '%s'; add it "

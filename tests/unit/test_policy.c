@@ -486,6 +486,17 @@ test_policy__closed_taxonomy(void **state)
 	diag_list_release(&dl);
 }
 
+static bool
+has_msg(const struct diag_list *dl, const char *msg)
+{
+	size_t i;
+
+	for (i = 0; i < dl->nr; i++)
+		if (strcmp(dl->items[i].msg, msg) == 0)
+			return true;
+	return false;
+}
+
 static void
 test_policy__tag_set_for_live_projects(void **state)
 {
@@ -516,6 +527,17 @@ test_policy__tag_set_for_live_projects(void **state)
 	assert_int_equal(count_rule(&dl, "value-not-allowed", false), 1);
 	assert_int_equal(count_rule(&dl, "unknown-tag-key", false), 1);
 	assert_int_equal(count_rule(&dl, "missing-required-tag", false), 2);
+	/* a hint names the near key; "case-sensitive" only when that is
+	 * what differs */
+	diag_list_release(&dl);
+	tag_set_put(&tags, "team", "x");
+	tag_set_put(&tags, "CostCentre", "y");
+	assert_int_equal(policy_check_tag_set(tx, &tags, "p", NULL, 0, 0,
+	    &dl), 6);
+	assert_true(has_msg(&dl, "p: missing required tag 'Team' (there is "
+	    "'team'; tag keys are case-sensitive)"));
+	assert_true(has_msg(&dl, "p: missing required tag 'CostCenter'; is "
+	    "'CostCentre' a misspelling of it?"));
 	tag_set_release(&tags);
 	policy_taxonomy_free(tx);
 	inventory_free(inv);
