@@ -266,6 +266,18 @@ cp_len(const char *s)
 	return n < 0 ? strlen(s) : (size_t)n;
 }
 
+/* Bytes of the first n code points of s, to quote the start of a long
+ * name without cutting a character in two ("%.*s"). */
+static int
+cp_prefix(const char *s, size_t n)
+{
+	size_t len = strlen(s), i = 0;
+
+	while (i < len && n--)
+		(void)next_cp(s, len, &i);
+	return (int)i;
+}
+
 static bool
 has_aws_prefix(const char *s)
 {
@@ -318,9 +330,9 @@ policy_check_tag_key(const char *key, char **msg)
 		return set_msg(msg, "tag-key-length", "an empty tag key; AWS "
 		    "tag keys are 1 to %d characters", POLICY_TAG_KEY_MAX);
 	if (n > POLICY_TAG_KEY_MAX)
-		return set_msg(msg, "tag-key-length", "tag key '%.40s...' is %zu "
-		    "characters; AWS allows at most %d", key, n,
-		    POLICY_TAG_KEY_MAX);
+		return set_msg(msg, "tag-key-length", "tag key '%.*s...' is %zu "
+		    "characters; AWS allows at most %d", cp_prefix(key, 40), key,
+		    n, POLICY_TAG_KEY_MAX);
 	if (has_aws_prefix(key))
 		return set_msg(msg, "reserved-prefix", "tag key '%s' starts with "
 		    "'%.4s', a prefix AWS reserves for its own tags", key, key);
@@ -377,8 +389,9 @@ policy_check_name(const char *name, char **msg)
 		return set_msg(msg, "invalid-name", "a project name cannot be "
 		    "only whitespace");
 	if ((n = cp_len(name)) > POLICY_NAME_MAX)
-		return set_msg(msg, "invalid-name", "project name '%.40s...' is "
-		    "%zu characters; the limit is %d", name, n, POLICY_NAME_MAX);
+		return set_msg(msg, "invalid-name", "project name '%.*s...' is "
+		    "%zu characters; the limit is %d", cp_prefix(name, 40), name,
+		    n, POLICY_NAME_MAX);
 	return NULL;
 }
 

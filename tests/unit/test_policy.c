@@ -204,6 +204,7 @@ test_policy__names_and_ids(void **state)
 		{ "", false },
 	};
 	struct ps_buf n = PS_BUF_INIT;
+	char *msg = NULL, *want;
 	size_t i;
 
 	(void)state;
@@ -218,6 +219,30 @@ test_policy__names_and_ids(void **state)
 	assert_null(policy_check_name(n.ptr, NULL));
 	ps_buf_addch(&n, 'x');
 	assert_string_equal(policy_check_name(n.ptr, NULL), "invalid-name");
+	/* the message quotes the first 40 characters, not 40 bytes (which
+	 * cut an 'é' in two) */
+	ps_buf_reset(&n);
+	for (i = 0; i < 40; i++)
+		ps_buf_adds(&n, "\xc3\xa9");
+	want = xasprintf("project name '%s...' is 129 characters; the limit "
+	    "is 128", n.ptr);
+	for (i = 40; i < 129; i++)
+		ps_buf_adds(&n, "\xc3\xa9");
+	assert_string_equal(policy_check_name(n.ptr, &msg), "invalid-name");
+	assert_string_equal(msg, want);
+	free(msg);
+	free(want);
+	/* the same for a tag key: 40 code points of a 3-byte character */
+	ps_buf_reset(&n);
+	for (i = 0; i < 129; i++)
+		ps_buf_adds(&n, "\xe6\x97\xa5");
+	assert_string_equal(policy_check_tag_key(n.ptr, &msg),
+	    "tag-key-length");
+	assert_non_null(strstr(msg, "\xe6\x97\xa5...' is 129 characters"));
+	/* valid UTF-8, with 40 of the 129 characters */
+	assert_int_equal(ps_utf8_len(msg, strlen(msg)), (long)strlen("tag key "
+	    "'...' is 129 characters; AWS allows at most 128") + 40);
+	free(msg);
 	ps_buf_release(&n);
 }
 
