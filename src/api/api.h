@@ -136,10 +136,10 @@ struct api_run_hooks {
  * Release results with api_call_release().
  *
  * Retried: 408, 409, 429, 5xx and transport errors, at most max_attempts
- * attempts (429 answers: 3 * max_attempts), waiting `retry-after-ms`, else
- * `Retry-After` (seconds or HTTP date; over API_RETRY_AFTER_MAX_S: give
- * up), else 0.5 s * 2^n <= 8 s with jitter; `x-should-retry: false` is
- * obeyed.  Never retried: other 4xx (error = "HTTP 403: <error.message>").
+ * attempts (429 answers: 3 * max_attempts; timed-out attempts: 2),
+ * waiting `retry-after-ms`, else `Retry-After` (seconds or HTTP date; over
+ * API_RETRY_AFTER_MAX_S: give up), else 0.5 s * 2^n <= 8 s with jitter;
+ * `x-should-retry: false` is obeyed.  Never retried: other 4xx (error = "HTTP 403: <error.message>").
  * Creates are retried only after 408/409/429 or a connection that never
  * opened.  A modify or archive that ends after a 5xx or a lost answer is
  * API_UNKNOWN (it may have been applied); one that ends on a 4xx or

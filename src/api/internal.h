@@ -19,6 +19,12 @@
 #include "api/api.h"
 
 #define API_DEFAULT_ATTEMPTS	8
+/*
+ * Timed-out attempts per call.  A server that accepts and never answers is
+ * not a blip: give it a second chance, not max_attempts of them (8 * 30 s
+ * of silence before the user hears anything).
+ */
+#define API_MAX_TIMEOUTS	2
 /* 429 answers have their own bound: 3 * max_attempts */
 #define API_DEFAULT_TIMEOUT_MS	30000
 #define API_DEFAULT_CONNECT_MS	10000
@@ -80,7 +86,7 @@ struct api__req {
 	bool too_big;
 	bool maybe_sent;	/* the last attempt's bytes may have arrived */
 	char *retry_after, *retry_after_ms, *should_retry, *request_id;
-	unsigned throttles, failures;
+	unsigned throttles, failures, timeouts;
 	int64_t due_us, sent_us;
 };
 

@@ -272,6 +272,8 @@ complete(struct run *run, struct api__req *r, CURLcode cc)
 		bound_hit = ++r->throttles >= 3 * c->max_attempts;
 	else
 		bound_hit = ++r->failures >= c->max_attempts;
+	if (cc == CURLE_OPERATION_TIMEDOUT && ++r->timeouts >= API_MAX_TIMEOUTS)
+		bound_hit = true;
 	if (retry && bound_hit) {
 		char *e = r->error;
 		r->error = NULL;

@@ -914,6 +914,48 @@ test_api__credentials_never_in_trace_or_errors(void **state)
 	srv_stop(s);
 }
 
+/*
+ * A server that accepts and never answers is not a blip: after two
+ * timed-out attempts the call gives up, naming the request, instead of
+ * max_attempts * timeout (8 * 30 s by default).
+ */
+static void
+test_api__silent_server_costs_two_timeouts_not_max_attempts(void **state)
+{
+	static const struct reply silent = { 200, project_json, NULL, NULL,
+		1500 };
+	struct srv *s = srv_start(&silent, 1, NULL, NULL);
+	struct live_state st = LIVE_STATE_INIT;
+	struct api_options o = { 0 };
+	struct api_client *c;
+	struct api_call call = { 0 };
+	int64_t t0;
+
+	(void)state;
+	o.endpoint = s->base;
+	o.retry_scale = 0.01;
+	o.max_attempts = 6;
+	o.timeout_ms = 150;
+	assert_int_equal(api_client_new(&c, &o), 0);
+	t0 = api__now_us();
+	assert_int_equal(api_list_projects(c, &st), PS_EHTTP);
+	assert_true(api__now_us() - t0 < 1000000);
+	assert_int_equal(api_client_requests(c), 2);
+	assert_non_null(strstr(ps_error_last(), "GET http://127.0.0.1:"));
+	assert_non_null(strstr(ps_error_last(), "timed out"));
+	assert_non_null(strstr(ps_error_last(), "gave up after 2 attempts"));
+
+	call.op = API_OP_MODIFY;
+	call.project_id = "proj_abc";
+	call.body = "{\"name\":\"A\"}";
+	assert_int_equal(api_run_calls(c, &call, 1, 1, NULL), PS_EPARTIAL);
+	assert_int_equal(call.attempts, 2);
+	assert_int_equal(call.outcome, API_UNKNOWN);	/* it may have acted */
+	api_call_release(&call);
+	api_client_free(c);
+	srv_stop(s);
+}
+
 static void
 test_api__body_size_is_capped(void **state)
 {
@@ -1258,6 +1300,7 @@ main(void)
 		cmocka_unit_test_setup(test_api__concurrency_is_bounded, setup),
 		cmocka_unit_test_setup(test_api__credentials_never_in_trace_or_errors, setup),
 		cmocka_unit_test_setup(test_api__body_size_is_capped, setup),
+		cmocka_unit_test_setup(test_api__silent_server_costs_two_timeouts_not_max_attempts, setup),
 		cmocka_unit_test_setup(test_api__default_project_refused_locally, setup),
 		cmocka_unit_test_setup(test_api__stop_leaves_the_rest_not_started, setup),
 		cmocka_unit_test(test_api__retry_after_parsing),
