@@ -129,8 +129,13 @@ finish(struct run *run, struct api__req *r, enum api_outcome o)
 	r->outcome = o;
 	r->state = API__FINISHED;
 	run->finished++;
-	if (o != API_DONE)
+	if (o != API_DONE) {
 		run->failed++;
+	} else {
+		/* an earlier attempt's message is history now */
+		free(r->error);
+		r->error = NULL;
+	}
 }
 
 static void

@@ -956,6 +956,42 @@ test_api__silent_server_costs_two_timeouts_not_max_attempts(void **state)
 	srv_stop(s);
 }
 
+/*
+ * A call that succeeds after a retry carries no error from the failed
+ * attempt, and one whose 2xx body is unreadable gets exactly one error
+ * (LSan: the earlier attempt's message is not leaked).
+ */
+static void
+test_api__success_after_retry_has_no_stale_error(void **state)
+{
+	static const struct reply ok[] = {
+		{ 503, "{\"error\":{\"message\":\"busy\"}}", NULL, NULL, 0 },
+		{ 200, project_json, NULL, NULL, 0 },
+	};
+	static const struct reply garbled[] = {
+		{ 503, "{\"error\":{\"message\":\"busy\"}}", NULL, NULL, 0 },
+		{ 200, "{\"id\":", NULL, NULL, 0 },
+	};
+	struct srv *s = srv_start(ok, 2, NULL, NULL);
+	struct api_call call;
+
+	(void)state;
+	run_one(s, NULL, API_OP_MODIFY, &call, 0);
+	assert_int_equal(call.outcome, API_DONE);
+	assert_int_equal(call.attempts, 2);
+	assert_null(call.error);
+	api_call_release(&call);
+	srv_stop(s);
+
+	s = srv_start(garbled, 2, NULL, NULL);
+	run_one(s, NULL, API_OP_MODIFY, &call, PS_EPARTIAL);
+	assert_int_equal(call.outcome, API_UNKNOWN);
+	assert_non_null(strstr(call.error, "HTTP 200, but"));
+	assert_null(strstr(call.error, "busy"));
+	api_call_release(&call);
+	srv_stop(s);
+}
+
 static void
 test_api__body_size_is_capped(void **state)
 {
@@ -1300,6 +1336,7 @@ main(void)
 		cmocka_unit_test_setup(test_api__concurrency_is_bounded, setup),
 		cmocka_unit_test_setup(test_api__credentials_never_in_trace_or_errors, setup),
 		cmocka_unit_test_setup(test_api__body_size_is_capped, setup),
+		cmocka_unit_test_setup(test_api__success_after_retry_has_no_stale_error, setup),
 		cmocka_unit_test_setup(test_api__silent_server_costs_two_timeouts_not_max_attempts, setup),
 		cmocka_unit_test_setup(test_api__default_project_refused_locally, setup),
 		cmocka_unit_test_setup(test_api__stop_leaves_the_rest_not_started, setup),
