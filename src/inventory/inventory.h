@@ -26,7 +26,10 @@
  * file-too-large, nesting-limit, alias-limit, empty-file, duplicate-key,
  * invalid-type, unknown-field, missing-field, misplaced-field, invalid-value,
  * unsupported-version, missing-version (warning), include-not-found,
- * include-no-match (warning), include-error.
+ * include-no-match (warning), include-error.  An unknown field with a
+ * suggestion ('tgas', 'requried') is reported and then read as the field it
+ * suggests, unless the mapping spells that one too, so that one typo is one
+ * error and not a missing tag on every project; the load still fails.
  */
 #ifndef PROJSYNC_INVENTORY_H
 #define PROJSYNC_INVENTORY_H

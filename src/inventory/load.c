@@ -144,7 +144,8 @@ closest(const char *s, const char *const *words)
 	return best;
 }
 
-static void
+/* Report an unknown field; returns the suggestion (one of fields) or NULL. */
+static const char *
 unknown_field(struct loader *ld, const struct ynode *key, const char *where,
     const char *const *fields)
 {
@@ -155,13 +156,51 @@ unknown_field(struct loader *ld, const struct ynode *key, const char *where,
 	if (s) {
 		err_at(ld, key, "unknown-field", "unknown field '%s' in %s; "
 		    "did you mean '%s'?", key->u.str, where, s);
-		return;
+		return s;
 	}
 	for (i = 0; fields[i]; i++)
 		ps_buf_addf(&all, "%s%s", i ? ", " : "", fields[i]);
 	err_at(ld, key, "unknown-field", "unknown field '%s' in %s (expected "
 	    "one of: %s)", key->u.str, where, all.ptr);
 	ps_buf_release(&all);
+	return NULL;
+}
+
+/*
+ * The field a key of a mapping stands for: itself when it is one of
+ * fields; else, once the unknown field is reported, the suggestion, when
+ * the mapping has no other key for it (*taken: a bit per field, start 0).
+ * Reading 'tgas' as 'tags' and 'requried' as 'required' turns one typo
+ * into one error, not one per project and required tag; the load fails
+ * all the same.  NULL: skip the key.
+ */
+#define TAKEN_INIT	(1u << 31)	/* fields lists are far shorter */
+
+static const char *
+field_of(struct loader *ld, const struct entry *e, size_t nr, size_t i,
+    const char *where, const char *const *fields, unsigned *taken)
+{
+	const char *k = e[i].key->u.str, *s;
+	size_t j, f;
+
+	for (f = 0; fields[f]; f++)
+		if (!strcmp(k, fields[f]))
+			return k;
+	if (!(s = unknown_field(ld, e[i].key, where, fields)))
+		return NULL;
+	if (*taken == 0) {	/* the first typo here: which are spelt right */
+		*taken = TAKEN_INIT;
+		for (j = 0; j < nr; j++)
+			for (f = 0; fields[f]; f++)
+				if (!strcmp(e[j].key->u.str, fields[f]))
+					*taken |= 1u << f;
+	}
+	for (f = 0; fields[f] != s; f++)
+		;
+	if (*taken & (1u << f))
+		return NULL;
+	*taken |= 1u << f;
+	return s;
 }
 
 /* ---- typed getters ---- */
@@ -731,12 +770,16 @@ load_taxonomy(struct loader *ld, const struct ynode *n)
 	struct inv_taxonomy *t = &ld->inv->taxonomy;
 	struct entry *e;
 	size_t nr, i, j;
+	unsigned taken = 0;
 
 	if (is_null(n) || !(e = map_entries(ld, n, "'taxonomy'", &nr)))
 		return;
 	for (i = 0; i < nr; i++) {
-		const char *k = e[i].key->u.str;
+		const char *k = field_of(ld, e, nr, i, "'taxonomy'",
+		    taxonomy_fields, &taken);
 		const struct ynode *v = e[i].val;
+		if (!k)
+			continue;
 		if (!strcmp(k, "required")) {
 			if (is_null(v))
 				continue;	/* as if absent: the default keys */
@@ -767,8 +810,6 @@ load_taxonomy(struct loader *ld, const struct ynode *n)
 				t->tags_nr++;
 			}
 			free(te);
-		} else {
-			unknown_field(ld, e[i].key, "'taxonomy'", taxonomy_fields);
 		}
 	}
 	free(e);
@@ -779,16 +820,15 @@ load_defaults(struct loader *ld, const struct ynode *n)
 {
 	struct entry *e;
 	size_t nr, i;
+	unsigned taken = 0;
 
 	if (is_null(n) || !(e = map_entries(ld, n, "'defaults'", &nr)))
 		return;
-	for (i = 0; i < nr; i++) {
-		if (!strcmp(e[i].key->u.str, "tags"))
+	for (i = 0; i < nr; i++)
+		if (field_of(ld, e, nr, i, "'defaults'", defaults_fields,
+		    &taken))
 			load_tags(ld, e[i].val, "'defaults.tags'",
 			    &ld->inv->defaults);
-		else
-			unknown_field(ld, e[i].key, "'defaults'", defaults_fields);
-	}
 	free(e);
 }
 
@@ -799,6 +839,7 @@ load_project(struct loader *ld, const struct ynode *n)
 	struct inv_project *p;
 	struct entry *e;
 	size_t nr, i;
+	unsigned taken = 0;
 	bool has_name = false;
 
 	if (n->kind == YK_UNKNOWN_TAG)
@@ -818,8 +859,11 @@ load_project(struct loader *ld, const struct ynode *n)
 	p->index = inv->projects_nr++;
 	p->pos = pos_of(ld, n);
 	for (i = 0; i < nr; i++) {
-		const char *k = e[i].key->u.str;
+		const char *k = field_of(ld, e, nr, i, "a project",
+		    project_fields, &taken);
 		const struct ynode *v = e[i].val;
+		if (!k)
+			continue;
 		if (!strcmp(k, "name")) {
 			has_name = true;
 			if ((p->name = get_str(ld, v, "'name'")))
@@ -835,8 +879,6 @@ load_project(struct loader *ld, const struct ynode *n)
 			load_tags(ld, v, "'tags'", &p->own_tags);
 		} else if (!strcmp(k, "lint_ignore")) {
 			load_suppressions(ld, v, &p->lint_ignore);
-		} else {
-			unknown_field(ld, e[i].key, "a project", project_fields);
 		}
 	}
 	free(e);
@@ -912,12 +954,12 @@ add_includes(struct loader *ld, const struct ynode *n)
 }
 
 static bool
-is_top_field(const char *s)
+is_field(const char *s, const char *const *fields)
 {
 	size_t i;
 
-	for (i = 0; top_fields[i]; i++)
-		if (!strcmp(top_fields[i], s))
+	for (i = 0; fields[i]; i++)
+		if (!strcmp(fields[i], s))
 			return true;
 	return false;
 }
@@ -928,6 +970,7 @@ load_root(struct loader *ld, const struct ynode *root)
 	const char *const *fields = ld->top ? top_fields : include_fields;
 	struct entry *e;
 	size_t nr, i;
+	unsigned taken = 0;
 	bool have_version = false;
 
 	if (root->type != YN_MAP) {
@@ -943,6 +986,16 @@ load_root(struct loader *ld, const struct ynode *root)
 		const char *s = k->u.str;
 		if (!strncmp(s, "x-", 2))
 			continue;	/* extension keys: hold anchors */
+		if (!ld->top && is_field(s, top_fields) &&
+		    !is_field(s, include_fields)) {
+			err_at(ld, k, "misplaced-field", "'%s' belongs in the top "
+			    "file '%s'; an included file holds only 'projects' "
+			    "(and 'include')", s, ld->inv->path);
+			continue;
+		}
+		if (!(s = field_of(ld, e, nr, i, "the top level", fields,
+		    &taken)))
+			continue;
 		if (!strcmp(s, "version")) {
 			have_version = true;
 			load_version(ld, v);
@@ -961,12 +1014,6 @@ load_root(struct loader *ld, const struct ynode *root)
 			load_defaults(ld, v);
 		} else if (ld->top && !strcmp(s, "lint_ignore")) {
 			load_suppressions(ld, v, &ld->inv->lint_ignore);
-		} else if (!ld->top && is_top_field(s)) {
-			err_at(ld, k, "misplaced-field", "'%s' belongs in the top "
-			    "file '%s'; an included file holds only 'projects' "
-			    "(and 'include')", s, ld->inv->path);
-		} else {
-			unknown_field(ld, k, "the top level", fields);
 		}
 	}
 	free(e);

@@ -524,6 +524,39 @@ test_inventory__unknown_fields_suggest(void **state)
 	}
 }
 
+/* A misspelt field is read as the field it suggests, unless the mapping
+ * spells that one right too: one typo, one error, no cascade of missing
+ * names and required tags. */
+static void
+test_inventory__typo_reads_as_the_suggestion(void **state)
+{
+	static const char y[] =
+	    "version: 1\ntaxnomy:\n  requried: [Owner]\n"
+	    "projects:\n  - nmae: A\n    tgas: { Owner: x }\n"
+	    "  - name: B\n    tgas: { Owner: x }\n    tags: { Owner: y }\n"
+	    "    Tags: { Owner: z }\n";
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct inventory *inv = NULL;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(load(&inv, y, strlen(y), &dl), PS_EINVALID);
+	assert_int_equal(dl.nr, 6);
+	for (i = 0; i < dl.nr; i++)
+		assert_string_equal(dl.items[i].rule, "unknown-field");
+	assert_non_null(inv);
+	assert_int_equal(inv->taxonomy.required_nr, 1);
+	assert_string_equal(inv->taxonomy.required[0], "Owner");
+	assert_int_equal(inv->projects_nr, 2);
+	assert_string_equal(inv->projects[0].name, "A");
+	assert_string_equal(tag_set_get(&inv->projects[0].tags, "Owner"), "x");
+	/* B has 'tags': neither 'tgas' nor 'Tags' stands in for it */
+	assert_int_equal(inv->projects[1].tags.nr, 1);
+	assert_string_equal(tag_set_get(&inv->projects[1].tags, "Owner"), "y");
+	inventory_free(inv);
+	diag_list_release(&dl);
+}
+
 static void
 test_inventory__x_keys_and_null_sections(void **state)
 {
@@ -850,6 +883,7 @@ main(void)
 		cmocka_unit_test(test_inventory__resolves_plain_scalars),
 		cmocka_unit_test(test_inventory__strings_must_be_strings),
 		cmocka_unit_test(test_inventory__unknown_fields_suggest),
+		cmocka_unit_test(test_inventory__typo_reads_as_the_suggestion),
 		cmocka_unit_test(test_inventory__x_keys_and_null_sections),
 		cmocka_unit_test(test_inventory__missing_version_warns),
 		cmocka_unit_test(test_inventory__quiet_without_a_diag_list),
