@@ -58,16 +58,24 @@ struct apply_args {
 	unsigned parallelism;
 };
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, applying;
 
 static void
 on_signal(int sig)
 {
 	static const char msg[] = "\nprojsync: interrupted: no new requests; "
 	    "waiting for those in flight (again to abort)\n";
+	static const char early[] = "\nprojsync: interrupted; nothing was "
+	    "changed\n";
 	ssize_t n;
 
 	(void)sig;
+	if (!applying) {
+		/* listing, planning or at the prompt: nothing to wait for */
+		n = write(2, early, sizeof(early) - 1);
+		(void)n;
+		_exit(EXIT_ERROR);
+	}
 	stop_requested = 1;
 	n = write(2, msg, sizeof(msg) - 1);
 	(void)n;
@@ -413,6 +421,7 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 	aopts.payload = &pr;
 	if (!a.json && !ctx->quiet)
 		putchar('\n');
+	applying = 1;
 	err = apply_run(&result, api, p, &aopts);
 	if (pr.shown)
 		fputs("\r\033[K", stderr);
