@@ -748,6 +748,11 @@ report_yaml_error(struct builder *b, const yaml_parser_t *p)
 		    p->problem_mark.column);
 		if (off < b->len && b->buf[off] == '\t')
 			hint = "; YAML does not allow tabs for indentation";
+		else if (!strcmp(problem, "did not find expected key") ||
+		    !strcmp(problem, "did not find expected '-' indicator"))
+			/* libyaml's words for a line indented unlike its
+			 * neighbours */
+			hint = "; check the indentation";
 		if (p->context)
 			inventory__error(b->yd, "yaml-syntax", line, col,
 			    "%s (%s at line %u, column %u)%s", problem,

@@ -524,6 +524,34 @@ test_inventory__unknown_fields_suggest(void **state)
 	}
 }
 
+/* libyaml's "did not find expected key" and "expected '-' indicator"
+ * mean a line indented unlike its neighbours: say so. */
+static void
+test_inventory__indentation_hint(void **state)
+{
+	static const char *const ys[] = {
+		"version: 1\nprojects:\n  - name: A\n   tags: {}\n",
+		"version: 1\nprojects:\n  - name: A\n    tags:\n"
+		    "      Team: X\n     Owner: Y\n",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < PS_ARRAY_SIZE(ys); i++) {
+		struct diag_list dl = DIAG_LIST_INIT;
+		struct inventory *inv = NULL;
+		assert_int_equal(load(&inv, ys[i], strlen(ys[i]), &dl),
+		    PS_EINVALID);
+		assert_int_equal(dl.nr, 1);
+		assert_string_equal(dl.items[0].rule, "yaml-syntax");
+		assert_int_equal(dl.items[0].line, 4 + 2 * i);
+		assert_non_null(strstr(dl.items[0].msg, "; check the "
+		    "indentation"));
+		inventory_free(inv);
+		diag_list_release(&dl);
+	}
+}
+
 /* A misspelt field is read as the field it suggests, unless the mapping
  * spells that one right too: one typo, one error, no cascade of missing
  * names and required tags. */
@@ -884,6 +912,7 @@ main(void)
 		cmocka_unit_test(test_inventory__strings_must_be_strings),
 		cmocka_unit_test(test_inventory__unknown_fields_suggest),
 		cmocka_unit_test(test_inventory__typo_reads_as_the_suggestion),
+		cmocka_unit_test(test_inventory__indentation_hint),
 		cmocka_unit_test(test_inventory__x_keys_and_null_sections),
 		cmocka_unit_test(test_inventory__missing_version_warns),
 		cmocka_unit_test(test_inventory__quiet_without_a_diag_list),
