@@ -422,6 +422,9 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 	if (!a.json && !ctx->quiet)
 		putchar('\n');
 	applying = 1;
+	/* From here on a reader gone from stdout (| head) must not kill us
+	 * before the result is recorded: writes fail, the rest goes on. */
+	signal(SIGPIPE, SIG_IGN);
 	err = apply_run(&result, api, p, &aopts);
 	if (pr.shown)
 		fputs("\r\033[K", stderr);

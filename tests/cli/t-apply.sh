@@ -225,3 +225,18 @@ run_ps 0 -f "$T/g500.yaml" plan --detailed-exitcode
 live
 [ "$(py 'len(d) - 1' "$T/live")" = 500 ] || fail "after rerun: not 500"
 ok "Ctrl-C mid-apply: partial result reported ($n created, exit 5), rerun converges"
+
+# ---- stdout closed by its reader mid-apply (| head): still recorded ----
+stop_emulator
+start_emulator --seed 6 --latency-ms 300
+rc=$( { "$PROJSYNC_BIN" -f "$EX" apply --auto-approve --record-repo "$T/rec.git" 2>"$T/err"; echo $? >"$T/rc"; } |
+	python3 -c 'import sys
+for line in sys.stdin:
+    if line.startswith("Plan:"):
+        break'; cat "$T/rc")
+# 1: main() reports the lost output; 141 would be death by SIGPIPE
+[ "$rc" = 1 ] || { cat "$T/err"; fail "reader gone from stdout: exit $rc"; }
+assert_contains "$T/err" "recorded the apply"
+run_ps 0 log --record-repo "$T/rec.git"
+assert_contains "$T/out" "Apply complete: 4 created"
+ok "stdout's reader gone mid-apply: no SIGPIPE death, the apply is recorded"
