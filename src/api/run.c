@@ -221,7 +221,9 @@ complete(struct run *run, struct api__req *r, CURLcode cc)
 	if (r->too_big) {
 		set_error(run, r, "the answer is larger than %zu bytes; "
 		    "giving up", c->max_body);
-		finish(run, r, is_2xx(r->status) && strcmp(r->method, "GET") ?
+		/* a write answered 2xx or 5xx may have acted, as below */
+		finish(run, r, strcmp(r->method, "GET") &&
+		    (is_2xx(r->status) || r->status >= 500) ?
 		    API_UNKNOWN : API_FAILED);
 		goto out;
 	}

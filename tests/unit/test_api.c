@@ -998,6 +998,7 @@ test_api__body_size_is_capped(void **state)
 	struct reply r = { 200, NULL, NULL, NULL, 0 };
 	struct api_options o = { 0 };
 	struct live_state st = LIVE_STATE_INIT;
+	struct api_call call;
 	struct api_client *c;
 	char *big = xmalloc(8192);
 	struct srv *s;
@@ -1013,6 +1014,23 @@ test_api__body_size_is_capped(void **state)
 	assert_int_equal(api_list_projects(c, &st), PS_EHTTP);
 	assert_non_null(strstr(ps_error_last(), "larger than 1024 bytes"));
 	assert_int_equal(s->n, 1);
+	api_client_free(c);
+	srv_stop(s);
+
+	/* a create answered 500 with a huge page may have committed: unknown
+	 * (so apply re-lists and adopts), never resent, never "failed" */
+	r.status = 500;
+	s = srv_start(&r, 1, NULL, NULL);
+	o.endpoint = s->base;
+	assert_int_equal(api_client_new(&c, &o), 0);
+	memset(&call, 0, sizeof(call));
+	call.op = API_OP_CREATE;
+	call.body = "{\"name\":\"A\"}";
+	assert_int_equal(api_run_calls(c, &call, 1, 1, NULL), PS_EPARTIAL);
+	assert_int_equal(call.outcome, API_UNKNOWN);
+	assert_int_equal(s->n, 1);
+	assert_non_null(strstr(call.error, "larger than 1024 bytes"));
+	api_call_release(&call);
 	api_client_free(c);
 	srv_stop(s);
 	free(big);
