@@ -371,14 +371,33 @@ cmp_item(const void *a, const void *b)
 	return strcmp(x->value, y->value);
 }
 
+struct count_row {
+	const char *value;	/* NULL: the tag is not set */
+	size_t n[3];		/* create, update, archive */
+};
+
+/* More changes first, then by value. */
+static int
+cmp_row(const void *a, const void *b)
+{
+	const struct count_row *x = a, *y = b;
+	size_t tx = x->n[0] + x->n[1] + x->n[2], ty = y->n[0] + y->n[1] +
+	    y->n[2];
+
+	if (tx != ty)
+		return tx > ty ? -1 : 1;
+	return strcmp(x->value, y->value);
+}
+
 /* The table of changes per value of `key` (Team, CostCenter): sort the
- * (value, action) pairs, then count runs. */
+ * (value, action) pairs, count runs, then rank the runs. */
 static void
 md_counts(struct ps_buf *out, const struct plan *p, const char *key)
 {
 	struct count_item *items;
+	struct count_row *list, unset = { NULL, { 0, 0, 0 } };
 	struct tag_set *afters;
-	size_t nr = 0, rows = 0, i, j;
+	size_t nr = 0, rows = 0, ranked, i, j;
 
 	afters = xcalloc(p->changes_nr + 1, sizeof(*afters));
 	items = xcalloc(p->changes_nr + 1, sizeof(*items));
@@ -405,30 +424,49 @@ md_counts(struct ps_buf *out, const struct plan *p, const char *key)
 	}
 	if (nr > 1)
 		qsort(items, nr, sizeof(*items), cmp_item);
+	/* one row per value; the values with the most changes first, so a
+	 * cut table still shows where most of the spend moves */
+	list = xcalloc(nr + 1, sizeof(*list));
+	for (i = 0; i < nr; i = j) {
+		struct count_row *r = &list[rows];
+
+		r->value = items[i].value;
+		for (j = i; j < nr && cmp_item(&items[i], &items[j]) == 0; j++)
+			r->n[items[j].col]++;
+		if (r->value)
+			rows++;
+		else
+			unset = *r;	/* sorted last by cmp_item */
+	}
+	if (rows > 1)
+		qsort(list, rows, sizeof(*list), cmp_row);
 	ps_buf_addf(out, "| %s | Create | Update | Archive |\n"
 	    "| --- | ---: | ---: | ---: |\n", key);
-	for (i = 0; i < nr; i = j, rows++) {
-		size_t n[3] = { 0, 0, 0 };
-
-		for (j = i; j < nr && cmp_item(&items[i], &items[j]) == 0; j++)
-			n[items[j].col]++;
-		if (rows >= MD_MAX_ROWS)
+	/* the changes without the key are shown whatever the cut: for
+	 * cost attribution they matter most */
+	ranked = rows;
+	if (unset.n[0] + unset.n[1] + unset.n[2])
+		list[rows++] = unset;
+	for (i = 0; i < rows; i++) {
+		if (i >= MD_MAX_ROWS && i < ranked)
 			continue;
 		ps_buf_adds(out, "| ");
-		if (items[i].value)
-			md_code(out, items[i].value);
+		if (list[i].value)
+			md_code(out, list[i].value);
 		else
 			ps_buf_adds(out, "*not set*");
-		ps_buf_addf(out, " | %zu | %zu | %zu |\n", n[0], n[1], n[2]);
+		ps_buf_addf(out, " | %zu | %zu | %zu |\n", list[i].n[0],
+		    list[i].n[1], list[i].n[2]);
 	}
-	if (rows > MD_MAX_ROWS)
+	if (ranked > MD_MAX_ROWS)
 		ps_buf_addf(out, "\n*%zu more %s values not shown.*\n",
-		    rows - MD_MAX_ROWS, key);
+		    ranked - MD_MAX_ROWS, key);
 	ps_buf_addch(out, '\n');
 	for (i = 0; i < p->changes_nr; i++)
 		tag_set_release(&afters[i]);
 	free(afters);
 	free(items);
+	free(list);
 }
 
 static void

@@ -1010,6 +1010,37 @@ test_plan__markdown_truncates_under_limit(void **state)
 	ps_buf_release(&md);
 }
 
+static void
+test_plan__markdown_counts_rank_and_keep_not_set(void **state)
+{
+	struct fx *f = *state;
+	struct ps_buf md = PS_BUF_INIT;
+	char name[64], tags[64];
+	size_t i, k;
+
+	/* 25 teams, team Z<k> with k + 1 creates; 3 creates without a Team */
+	for (k = 0; k < 25; k++)
+		for (i = 0; i <= k; i++) {
+			snprintf(name, sizeof(name), "P-%02zu-%02zu", k, i);
+			snprintf(tags, sizeof(tags), "Team=Z%02zu", k);
+			tinv_add(f->inv, name, NULL, false, tags);
+		}
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "Untagged-%zu", i);
+		tinv_add(f->inv, name, NULL, false, "Owner=o");
+	}
+	assert_int_equal(diff(f), 0);
+	plan_render_markdown(&md, f->plan);
+	/* the biggest first; the 20th row is Z05; the unset row survives
+	 * the cut, which counts only valued rows */
+	assert_non_null(strstr(md.ptr, "| --- | ---: | ---: | ---: |\n"
+	    "| `Z24` | 25 | 0 | 0 |\n| `Z23` | 24 | 0 | 0 |\n"));
+	assert_non_null(strstr(md.ptr, "| `Z05` | 6 | 0 | 0 |\n"
+	    "| *not set* | 3 | 0 | 0 |\n\n*5 more Team values not shown.*\n"));
+	assert_null(strstr(md.ptr, "| `Z04` |"));
+	ps_buf_release(&md);
+}
+
 /* ---- stale check ---- */
 
 static void
@@ -1144,6 +1175,7 @@ main(void)
 		T(test_plan__text_escapes_hostile_names),
 		T(test_plan__markdown_summary_and_counts),
 		T(test_plan__markdown_no_mention_reference_or_math),
+		T(test_plan__markdown_counts_rank_and_keep_not_set),
 		T(test_plan__markdown_truncates_under_limit),
 		T(test_plan__stale_check),
 		T(test_plan__stale_ignores_archived_same_name),
