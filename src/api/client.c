@@ -463,12 +463,13 @@ api__easy_setup(struct api_client *c, struct api__req *r)
 	}
 	/*
 	 * libcurl 7.88 silently resends a request, body and all, when a
-	 * reused HTTP/1.1 connection closes before any answer byte: for a
-	 * create that can make a duplicate project.  So a create gets a
-	 * connection of its own unless every answer so far came over HTTP/2,
-	 * where a refused stream is never processed.
+	 * reused connection dies before any answer byte: for a create that
+	 * can make a duplicate project.  Not only HTTP/1.1: over HTTP/2 a TCP
+	 * reset (not a refused stream) after the server committed is resent
+	 * too (t-apply's h2 case).  So a create always gets a connection of
+	 * its own.
 	 */
-	if (r->create && !(c->seen_h2 && !c->seen_h1)) {
+	if (r->create) {
 		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
 		curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
 	}

@@ -48,7 +48,6 @@ struct api_client {
 	CURLM *multi;		/* one connection cache for the client's life */
 	unsigned multi_conns;	/* CURLMOPT_MAX_HOST_CONNECTIONS set */
 	unsigned long requests;
-	bool seen_h1, seen_h2;	/* HTTP versions the server answered with */
 	uint64_t rng;
 };
 

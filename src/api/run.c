@@ -199,7 +199,6 @@ complete(struct run *run, struct api__req *r, CURLcode cc)
 	struct api_client *c = run->c;
 	int64_t now = api__now_us();
 	bool retry = false, maybe_sent, throttled = false, bound_hit;
-	long version = 0;
 	double delay_ms = 0;
 	const char *why = "backoff";
 	enum api__ra ra = API__RA_NONE;
@@ -208,14 +207,6 @@ complete(struct run *run, struct api__req *r, CURLcode cc)
 	run->running--;
 	r->status = 0;
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
-	if (r->status > 0 &&
-	    curl_easy_getinfo(r->easy, CURLINFO_HTTP_VERSION, &version) ==
-	    CURLE_OK) {
-		if (version >= CURL_HTTP_VERSION_2_0)
-			c->seen_h2 = true;
-		else if (version != 0)
-			c->seen_h1 = true;
-	}
 	trace_attempt(run, r, cc, now);
 
 	if (r->too_big) {
