@@ -24,8 +24,9 @@ static const char export_options_help[] =
     "  -h, --help            show this help\n"
     "\n"
     "Projects the inventory cannot hold (no name, a name or tag that breaks\n"
-    "its rules) and all but the oldest of projects sharing a name are left\n"
-    "out with a warning; `plan` then reports them as unmanaged.\n"
+    "its rules) and, of projects sharing a name, all but one (active before\n"
+    "archived, then the oldest) are left out with a warning; `plan` then\n"
+    "reports the active ones as unmanaged.\n"
     "Tags whose key starts with aws: are AWS's own: they are not exported\n"
     "and settings.ignore_tags gets \"aws:*\".\n";
 
@@ -429,10 +430,16 @@ cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 	/* names are unique in an inventory: keep the first of a run */
 	for (i = 0, j = 0; i < nsel; i++) {
 		if (j > 0 && strcmp(sel[j - 1]->name, sel[i]->name) == 0) {
-			cli_warning(ctx, "%s and %s are both named '%s'; only %s "
-			    "is exported (rename one to manage both)",
-			    sel[j - 1]->id, sel[i]->id, sel[i]->name,
-			    sel[j - 1]->id);
+			/* an archived one cannot be renamed: nothing to do */
+			if (sel[i]->archived)
+				cli_warning(ctx, "%s (archived) is also named "
+				    "'%s'; only %s is exported", sel[i]->id,
+				    sel[i]->name, sel[j - 1]->id);
+			else
+				cli_warning(ctx, "%s and %s are both named '%s'; "
+				    "only %s is exported (rename one to manage "
+				    "both)", sel[j - 1]->id, sel[i]->id,
+				    sel[i]->name, sel[j - 1]->id);
 			continue;
 		}
 		sel[j++] = sel[i];

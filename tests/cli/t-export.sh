@@ -98,6 +98,13 @@ sed -e 's/proj_[a-z0-9]*/proj_ID/g' -e 's|http://127.0.0.1:[0-9]*|http://127.0.0
 assert_golden "$T/exp-norm.yaml" "$GOLD/export.yaml"
 ok "export rendering matches the golden file"
 
+# an archived project sharing a live one's name: no advice to rename it
+emu_post "/v1/organization/projects/$DROP/archive" >/dev/null
+run_ps 0 export --include-archived
+assert_contains "$T/err" "$DROP (archived) is also named 'Dup'; only $KEEP is exported"
+assert_not_contains "$T/err" "rename one"
+ok "--include-archived: an archived namesake is left out without a rename hint"
+
 # ---- errors ----
 run_ps 64 export --format json
 run_ps 64 export extra
