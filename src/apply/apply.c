@@ -363,12 +363,15 @@ apply_run(struct apply_result *r, struct api_client *c, const struct plan *p,
 		bool any_unknown = false;
 
 		err = run_round(r, w, c, opts);
-		if (opts->stop && *opts->stop) {
+		for (i = 0; i < n; i++)
+			any_unknown |= w[i].unknown;
+		/* Stopped: calls not started, or creates left unrecovered.
+		 * A stop after the last call started leaves nothing out. */
+		if (opts->stop && *opts->stop &&
+		    (err == PS_ECANCELLED || any_unknown)) {
 			r->interrupted = true;
 			break;
 		}
-		for (i = 0; i < n; i++)
-			any_unknown |= w[i].unknown;
 		if (!any_unknown)
 			break;
 		if (round + 1 >= rounds) {

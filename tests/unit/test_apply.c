@@ -227,6 +227,42 @@ test_apply__archive_needs_permission_and_stop_sends_nothing(void **state)
 	stop(&f);
 }
 
+/* Sets the stop flag once every call has started. */
+static void
+stop_when_all_started(const struct api_progress *p, void *payload)
+{
+	volatile sig_atomic_t *stop = payload;
+
+	if (p->done + p->failed + p->in_flight == p->total && p->done >= 1)
+		*stop = 1;
+}
+
+/* Ctrl-C while the last requests are in flight: they finish, nothing is
+ * left, so the apply is complete, not "interrupted" (exit 0, not 5). */
+static void
+test_apply__stop_after_everything_started_is_not_an_interruption(void **state)
+{
+	struct apply_result r = APPLY_RESULT_INIT;
+	struct apply_options o = { 0 };
+	struct plan *p = plan_of_creates(3);
+	volatile sig_atomic_t stop_flag = 0;
+	struct fixture f;
+
+	(void)state;
+	start(&f, 0.0, 5);
+	o.parallelism = 8;
+	o.stop = &stop_flag;
+	o.progress = stop_when_all_started;
+	o.payload = (void *)&stop_flag;
+	assert_int_equal(apply_run(&r, f.api, p, &o), 0);
+	assert_int_equal(stop_flag, 1);		/* it was pressed */
+	assert_false(r.interrupted);
+	assert_int_equal(r.created, 3);
+	apply_result_release(&r);
+	plan_free(p);
+	stop(&f);
+}
+
 int
 main(void)
 {
@@ -235,6 +271,7 @@ main(void)
 		cmocka_unit_test(test_apply__creates_all_once),
 		cmocka_unit_test(test_apply__dropped_creates_adopted_not_duplicated),
 		cmocka_unit_test(test_apply__archive_needs_permission_and_stop_sends_nothing),
+		cmocka_unit_test(test_apply__stop_after_everything_started_is_not_an_interruption),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
