@@ -343,6 +343,29 @@ md_code(struct ps_buf *out, const char *s)
 	ps_buf_addch(out, '`');
 }
 
+/* **s**, its leading and trailing white space as &nbsp;: '**  x**' is
+ * not bold in CommonMark, and the spaces are what tells '  x' from 'x'. */
+static void
+md_bold(struct ps_buf *out, const char *s)
+{
+	size_t len = strlen(s), a = 0, z = len, i;
+	char *mid;
+
+	while (a < len && (s[a] == ' ' || (unsigned char)s[a] < 0x20))
+		a++;
+	while (z > a && (s[z - 1] == ' ' || (unsigned char)s[z - 1] < 0x20))
+		z--;
+	ps_buf_adds(out, "**");
+	for (i = 0; i < a && i < MD_MAX_VALUE; i++)
+		ps_buf_adds(out, "&nbsp;");
+	mid = xstrndup(s + a, z - a);
+	md_text(out, mid, MD_MAX_VALUE);
+	free(mid);
+	for (i = z; i < len && i - z < MD_MAX_VALUE; i++)
+		ps_buf_adds(out, "&nbsp;");
+	ps_buf_adds(out, "**");
+}
+
 static void
 md_name(struct ps_buf *out, const char *name)
 {
@@ -350,9 +373,7 @@ md_name(struct ps_buf *out, const char *name)
 		ps_buf_adds(out, "*(no name)*");
 		return;
 	}
-	ps_buf_adds(out, "**");
-	md_text(out, name, MD_MAX_VALUE);
-	ps_buf_adds(out, "**");
+	md_bold(out, name);
 }
 
 struct count_item {

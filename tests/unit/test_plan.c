@@ -955,6 +955,22 @@ test_plan__markdown_no_mention_reference_or_math(void **state)
 }
 
 static void
+test_plan__markdown_bold_name_with_edge_spaces(void **state)
+{
+	struct fx *f = *state;
+	struct ps_buf md = PS_BUF_INIT;
+
+	/* '**  x  **' is not bold in CommonMark: the asterisks would show */
+	ps_buf_adds(&f->page, ",{\"id\":\"proj_s\",\"name\":\"  spaced "
+	    "\",\"status\":\"active\",\"tags\":{}}");
+	assert_int_equal(diff(f), 0);
+	plan_render_markdown(&md, f->plan);
+	assert_non_null(strstr(md.ptr, "- **&nbsp;&nbsp;spaced&nbsp;** "
+	    "(`proj_s`)\n"));
+	ps_buf_release(&md);
+}
+
+static void
 test_plan__markdown_summary_and_counts(void **state)
 {
 	struct fx *f = *state;
@@ -1176,6 +1192,7 @@ main(void)
 		T(test_plan__markdown_summary_and_counts),
 		T(test_plan__markdown_no_mention_reference_or_math),
 		T(test_plan__markdown_counts_rank_and_keep_not_set),
+		T(test_plan__markdown_bold_name_with_edge_spaces),
 		T(test_plan__markdown_truncates_under_limit),
 		T(test_plan__stale_check),
 		T(test_plan__stale_ignores_archived_same_name),
