@@ -749,14 +749,36 @@ md_change(struct ps_buf *out, const struct gitlog_change *c)
 	}
 }
 
+/* **s**, its leading and trailing white space as &nbsp;: '**  x**' is
+ * not bold in CommonMark, and the spaces are what tells '  x' from 'x'. */
+static void
+md_bold(struct ps_buf *out, const char *s)
+{
+	size_t len = strlen(s), a = 0, z = len, i;
+	char *mid;
+
+	while (a < len && (s[a] == ' ' || (unsigned char)s[a] < 0x20))
+		a++;
+	while (z > a && (s[z - 1] == ' ' || (unsigned char)s[z - 1] < 0x20))
+		z--;
+	ps_buf_adds(out, "**");
+	for (i = 0; i < a && i < MD_MAX_VALUE; i++)
+		ps_buf_adds(out, "&nbsp;");
+	mid = xstrndup(s + a, z - a);
+	md_text(out, mid, MD_MAX_VALUE);
+	free(mid);
+	for (i = z; i < len && i - z < MD_MAX_VALUE; i++)
+		ps_buf_adds(out, "&nbsp;");
+	ps_buf_adds(out, "**");
+}
+
 static void
 md_project(struct ps_buf *out, const struct gitlog_pdiff *p)
 {
 	size_t i, n = 0;
 
-	ps_buf_adds(out, "- **");
-	md_text(out, p->name, MD_MAX_VALUE);
-	ps_buf_adds(out, "**");
+	ps_buf_adds(out, "- ");
+	md_bold(out, p->name);
 	if (p->id) {
 		ps_buf_adds(out, " (");
 		md_code(out, p->id);

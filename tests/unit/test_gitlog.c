@@ -1330,11 +1330,14 @@ test_gitlog__diff_markdown_no_mention_reference_or_math(void **state)
 	(void)state;
 	a = inv_from("version: 1\n");
 	b = inv_from("version: 1\ntaxonomy: { required: [] }\nprojects:\n"
-	    "  - name: '@octocat fixes #12 for $5 $x$'\n");
+	    "  - name: '@octocat fixes #12 for $5 $x$'\n"
+	    "  - name: ' padded '\n");
 	gitlog_diff(&d, a, "a", NULL, b, "b", NULL);
 	gitlog_diff_render_markdown(&o, d);
 	assert_non_null(strstr(o.ptr, "**@\xe2\x80\x8boctocat fixes "
 	    "\\#\xe2\x80\x8b" "12 for \\$5 \\$x\\$**"));
+	/* '** padded **' would not be bold */
+	assert_non_null(strstr(o.ptr, "- **&nbsp;padded&nbsp;**"));
 	ps_buf_release(&o);
 	gitlog_diff_free(d);
 	inventory_free(a);
