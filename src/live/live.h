@@ -61,7 +61,8 @@ int live_parse_list_page(struct live_state *st, bool *has_more,
 /* Parse a single Project response body. */
 int live_parse_project(struct live_project *out, const char *body, size_t len,
     const char *what);
-/* The error.message of an API error body, or NULL. Caller frees. */
+/* The error.message of an API error body, or NULL. Caller frees.  One
+ * line, control characters replaced, at most ~1000 bytes. */
 char *live_parse_error_message(const char *body, size_t len);
 
 void live_state_add(struct live_state *st, struct live_project *p); /* moves p */

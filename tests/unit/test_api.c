@@ -992,6 +992,42 @@ test_api__success_after_retry_has_no_stale_error(void **state)
 	srv_stop(s);
 }
 
+/*
+ * The API's error.message is the server's text: it reaches the terminal
+ * on one line, without control sequences, and bounded in length.
+ */
+static void
+test_api__error_message_is_one_clean_bounded_line(void **state)
+{
+	struct reply r = { 400, NULL, NULL, NULL, 0 };
+	struct ps_buf body = PS_BUF_INIT;
+	struct api_call call;
+	struct srv *s;
+	size_t i;
+
+	(void)state;
+	ps_buf_adds(&body, "{\"error\":{\"message\":\"bad \\u001b[2J\\u001b]0;"
+	    "owned\\u0007name\\r\\nsecond\\tline \\u00e9");
+	for (i = 0; i < 5000; i++)
+		ps_buf_adds(&body, "\\u00e9");
+	ps_buf_adds(&body, "\"}}");
+	r.body = body.ptr;
+	s = srv_start(&r, 1, NULL, NULL);
+	run_one(s, NULL, API_OP_MODIFY, &call, PS_EPARTIAL);
+	assert_int_equal(call.outcome, API_FAILED);
+	assert_memory_equal(call.error, "HTTP 400: bad ?[2J?]0;owned?name  "
+	    "second line \xc3\xa9", 48);
+	for (i = 0; call.error[i]; i++)
+		assert_true((unsigned char)call.error[i] >= 0x20 &&
+		    call.error[i] != 0x7f);
+	assert_true(strlen(call.error) < 1100);
+	/* cut on a character boundary, and says so */
+	assert_non_null(strstr(call.error, "\xc3\xa9..."));
+	api_call_release(&call);
+	srv_stop(s);
+	ps_buf_release(&body);
+}
+
 static void
 test_api__body_size_is_capped(void **state)
 {
@@ -1354,6 +1390,7 @@ main(void)
 		cmocka_unit_test_setup(test_api__concurrency_is_bounded, setup),
 		cmocka_unit_test_setup(test_api__credentials_never_in_trace_or_errors, setup),
 		cmocka_unit_test_setup(test_api__body_size_is_capped, setup),
+		cmocka_unit_test_setup(test_api__error_message_is_one_clean_bounded_line, setup),
 		cmocka_unit_test_setup(test_api__success_after_retry_has_no_stale_error, setup),
 		cmocka_unit_test_setup(test_api__silent_server_costs_two_timeouts_not_max_attempts, setup),
 		cmocka_unit_test_setup(test_api__default_project_refused_locally, setup),
