@@ -199,10 +199,12 @@ recover_unknown_creates(struct apply_result *r, struct work *w,
 			/* It did not commit: creating now cannot duplicate. */
 			w[i].step = STEP_SEND;
 			w[i].body = apply_request_body(it->change);
+			it->unknown = false;
 			continue;
 		}
 		it->project_id = xstrdup(found->id);
 		it->adopted = true;
+		it->unknown = false;
 		w[i].body = reconcile_body(it->change, found);
 		if (w[i].body) {
 			w[i].step = STEP_RECONCILE;
@@ -285,6 +287,7 @@ run_round(struct apply_result *r, struct work *w, struct api_client *c,
 		switch (call->outcome) {
 		case API_DONE:
 			it->outcome = APPLY_DONE;
+			it->unknown = false;
 			free(it->error);
 			it->error = NULL;
 			if (!it->project_id && call->result.id)
@@ -302,6 +305,7 @@ run_round(struct apply_result *r, struct work *w, struct api_client *c,
 			break;
 		case API_UNKNOWN:
 			it->outcome = APPLY_FAILED;
+			it->unknown = true;
 			if (call->op == API_OP_CREATE) {
 				wk->unknown = true;
 				set_error(it, "outcome unknown (%s); not resent "

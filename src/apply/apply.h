@@ -36,6 +36,7 @@ struct apply_item {
 	long http_status;	/* last status seen, 0 if none */
 	bool adopted;		/* a create found already done after an
 				 * unknown outcome, not sent again */
+	bool unknown;		/* failed, but may have taken effect */
 };
 
 struct apply_result {
@@ -83,6 +84,10 @@ void apply_result_to_json(struct ps_buf *out, const struct apply_result *r);
 void apply_result_render_text(struct ps_buf *out, const struct apply_result *r,
     bool color, bool show_done);
 void apply_result_summary(struct ps_buf *out, const struct apply_result *r);
+/* Did the apply (maybe) change the account: anything done or adopted, or
+ * a failure whose outcome is unknown?  Exit 5 when it did and something
+ * failed, else 1. */
+bool apply_result_changed(const struct apply_result *r);
 void apply_result_release(struct apply_result *r);
 
 #endif

@@ -78,6 +78,19 @@ apply_result_summary(struct ps_buf *out, const struct apply_result *r)
 		ps_buf_addf(out, " %zu not attempted.", r->skipped);
 }
 
+bool
+apply_result_changed(const struct apply_result *r)
+{
+	size_t i;
+
+	if (r->created + r->updated + r->archived)
+		return true;
+	for (i = 0; i < r->nr; i++)
+		if (r->items[i].unknown || r->items[i].adopted)
+			return true;
+	return false;
+}
+
 void
 apply_result_render_text(struct ps_buf *out, const struct apply_result *r,
     bool color, bool show_done)

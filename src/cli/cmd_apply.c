@@ -438,13 +438,11 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 	fwrite(doc.ptr, 1, doc.len, stdout);
 	fflush(stdout);
 
+	/* 5 says some changes were made: not when every one failed */
 	if (err == 0)
 		rc = EXIT_OK;
-	else if (err == PS_EPARTIAL)
-		rc = EXIT_PARTIAL;
-	else if (err == PS_ECANCELLED)
-		rc = result.created + result.updated + result.archived ?
-		    EXIT_PARTIAL : EXIT_ERROR;
+	else if (err == PS_EPARTIAL || err == PS_ECANCELLED)
+		rc = apply_result_changed(&result) ? EXIT_PARTIAL : EXIT_ERROR;
 	else
 		rc = cli_fail(ctx, err);
 	if (rc == EXIT_PARTIAL && !ctx->quiet)

@@ -152,12 +152,12 @@ ok "--format json result document"
 # ---- a read-only key fails cleanly ----
 stop_emulator
 start_emulator --key ro-key:ro --key test-key
-PROJSYNC_API_KEY=ro-key run_ps 5 -f "$EX" apply --auto-approve
+PROJSYNC_API_KEY=ro-key run_ps 1 -f "$EX" apply --auto-approve
 assert_contains "$T/out" "4 failed"
 assert_not_contains "$T/out" "ro-key"
 assert_not_contains "$T/err" "ro-key"
 grep -q "403\|ermission\|denied" "$T/out" || fail "403 reason shown: $(cat "$T/out")"
-ok "read-only key: each create fails with the API's message, exit 5, key never printed"
+ok "read-only key: each create fails with the API's message, exit 1 (nothing changed), key never printed"
 
 # ---- 429 storms, with and without Retry-After; 5xx ----
 for mode in 1 omit ms; do

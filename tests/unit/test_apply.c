@@ -263,6 +263,37 @@ test_apply__stop_after_everything_started_is_not_an_interruption(void **state)
 	stop(&f);
 }
 
+/* Exit 5 says some changes were made: only when something was done, or
+ * adopted, or may have been (unknown outcome). */
+static void
+test_apply__changed_means_done_adopted_or_unknown(void **state)
+{
+	struct plan *p = plan_of_creates(2);
+	struct apply_item items[2];
+	struct apply_result r = APPLY_RESULT_INIT;
+
+	(void)state;
+	memset(items, 0, sizeof(items));
+	items[0].change = &p->changes[0];
+	items[1].change = &p->changes[1];
+	items[0].outcome = items[1].outcome = APPLY_FAILED;
+	r.items = items;
+	r.nr = 2;
+	r.failed = 2;
+	assert_false(apply_result_changed(&r));	/* 403 on both: exit 1 */
+	items[1].unknown = true;
+	assert_true(apply_result_changed(&r));
+	items[1].unknown = false;
+	items[1].adopted = true;	/* created, tags not set */
+	assert_true(apply_result_changed(&r));
+	items[1].adopted = false;
+	items[1].outcome = APPLY_DONE;
+	r.failed = 1;
+	r.created = 1;
+	assert_true(apply_result_changed(&r));
+	plan_free(p);
+}
+
 int
 main(void)
 {
@@ -272,6 +303,7 @@ main(void)
 		cmocka_unit_test(test_apply__dropped_creates_adopted_not_duplicated),
 		cmocka_unit_test(test_apply__archive_needs_permission_and_stop_sends_nothing),
 		cmocka_unit_test(test_apply__stop_after_everything_started_is_not_an_interruption),
+		cmocka_unit_test(test_apply__changed_means_done_adopted_or_unknown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
