@@ -241,13 +241,32 @@ count(struct apply_result *r)
 	}
 }
 
+/* Progress over the whole apply, not one round's calls. */
+struct round_progress {
+	const struct apply_options *opts;
+	size_t total, done, failed;	/* done/failed: outside this round */
+};
+
+static void
+on_round_progress(const struct api_progress *p, void *payload)
+{
+	const struct round_progress *rp = payload;
+	struct api_progress q = *p;
+
+	q.total = rp->total;
+	q.done += rp->done;
+	q.failed += rp->failed;
+	rp->opts->progress(&q, rp->opts->payload);
+}
+
 /* Run one round: every item with a step gets one call. */
 static int
 run_round(struct apply_result *r, struct work *w, struct api_client *c,
     const struct apply_options *opts)
 {
-	struct api_run_hooks hooks = { opts->progress, opts->payload,
-		opts->stop };
+	struct round_progress rp = { opts, 0, 0, 0 };
+	struct api_run_hooks hooks = { opts->progress ? on_round_progress :
+		NULL, &rp, opts->stop };
 	struct api_call *calls;
 	size_t *owner, n = 0, i;
 	int err;
@@ -258,8 +277,15 @@ run_round(struct apply_result *r, struct work *w, struct api_client *c,
 		const struct plan_change *ch = r->items[i].change;
 		struct api_call *call = &calls[n];
 
-		if (w[i].step == STEP_NONE)
+		if (w[i].step == STEP_NONE) {
+			/* never attempted (an archive not allowed): not
+			 * part of the count */
+			if (r->items[i].outcome == APPLY_DONE)
+				rp.done++;
+			else if (r->items[i].outcome == APPLY_FAILED)
+				rp.failed++;
 			continue;
+		}
 		owner[n++] = i;
 		call->body = w[i].body;
 		if (w[i].step == STEP_RECONCILE) {
@@ -273,6 +299,7 @@ run_round(struct apply_result *r, struct work *w, struct api_client *c,
 			call->project_id = ch->id;
 		}
 	}
+	rp.total = n + rp.done + rp.failed;
 	err = api_run_calls(c, calls, n, opts->parallelism ?
 	    opts->parallelism : 16, &hooks);
 	for (i = 0; i < n; i++) {

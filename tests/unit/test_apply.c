@@ -294,6 +294,56 @@ test_apply__changed_means_done_adopted_or_unknown(void **state)
 	plan_free(p);
 }
 
+struct seen {
+	size_t calls, total_min, total_max, last_done;
+	bool done_went_back;
+};
+
+static void
+record_progress(const struct api_progress *p, void *payload)
+{
+	struct seen *s = payload;
+
+	if (s->calls++ == 0 || p->total < s->total_min)
+		s->total_min = p->total;
+	if (p->total > s->total_max)
+		s->total_max = p->total;
+	if (p->done < s->last_done)
+		s->done_went_back = true;
+	s->last_done = p->done;
+}
+
+/* The progress line counts the whole apply: a recovery round after
+ * dropped creates does not start again from 0/N. */
+static void
+test_apply__progress_spans_recovery_rounds(void **state)
+{
+	struct apply_result r = APPLY_RESULT_INIT;
+	struct apply_options o = { 0 };
+	struct plan *p = plan_of_creates(60);
+	struct seen seen = { 0 };
+	struct fixture f;
+	size_t i, adopted = 0;
+
+	(void)state;
+	start(&f, 0.3, 42);
+	o.parallelism = 8;
+	o.recovery_rounds = 10;
+	o.progress = record_progress;
+	o.payload = &seen;
+	assert_int_equal(apply_run(&r, f.api, p, &o), 0);
+	for (i = 0; i < r.nr; i++)
+		adopted += r.items[i].adopted;
+	assert_true(adopted > 0);	/* there was a recovery round */
+	assert_int_equal(seen.total_min, 60);
+	assert_int_equal(seen.total_max, 60);
+	assert_false(seen.done_went_back);
+	assert_int_equal(seen.last_done, 60);
+	apply_result_release(&r);
+	plan_free(p);
+	stop(&f);
+}
+
 int
 main(void)
 {
@@ -304,6 +354,7 @@ main(void)
 		cmocka_unit_test(test_apply__archive_needs_permission_and_stop_sends_nothing),
 		cmocka_unit_test(test_apply__stop_after_everything_started_is_not_an_interruption),
 		cmocka_unit_test(test_apply__changed_means_done_adopted_or_unknown),
+		cmocka_unit_test(test_apply__progress_spans_recovery_rounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
