@@ -334,6 +334,7 @@ PY
 	rm -f "$T/h2.port"
 	"$H2PY" "$T/h2srv.py" "$T/h2.crt" "$T/h2.key" "$T/h2.port" 2>"$T/h2.err" &
 	h2pid=$!
+	trap 'kill "$h2pid" 2>/dev/null || true; cleanup' EXIT
 	for i in $(seq 1 100); do [ -s "$T/h2.port" ] && break; sleep 0.05; done
 	[ -s "$T/h2.port" ] || { cat "$T/h2.err"; fail "the h2 server did not start"; }
 	h2url=https://127.0.0.1:$(cat "$T/h2.port")
