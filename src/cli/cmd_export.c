@@ -21,7 +21,6 @@ static const char export_options_help[] =
     "                        of standard output\n"
     "      --include-archived  also export archived projects, as\n"
     "                        `archived: true` (they are left out by default)\n"
-    "  -h, --help            show this help\n"
     "\n"
     "Projects the inventory cannot hold (no name, a name or tag that breaks\n"
     "its rules) and, of projects sharing a name, all but one (active before\n"

@@ -19,7 +19,6 @@ static const char output_options_help[] =
     "                        by name; env: PROJSYNC_PROJECT_<NAME>=proj_... lines\n"
     "                        for `eval` or an env file (NAME upper-cased, runs\n"
     "                        of other characters as one _)\n"
-    "  -h, --help            show this help\n"
     "\n"
     "Projects of the inventory that do not exist yet (or are archived in the\n"
     "inventory) are left out; the missing ones are named in a warning and the\n"

@@ -17,8 +17,7 @@ static const char validate_options_help[] =
     "                        file:line:col: level: message [rule], and a\n"
     "                        summary on stdout; json: the diagnostics as a\n"
     "                        JSON array of {file, line, col, level, rule,\n"
-    "                        message} on stdout (line and col 0: unknown)\n"
-    "  -h, --help            show this help\n";
+    "                        message} on stdout (line and col 0: unknown)\n";
 
 enum format {
 	FORMAT_TEXT,
