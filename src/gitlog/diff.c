@@ -655,121 +655,28 @@ gitlog_diff_render_text(struct ps_buf *out, const struct gitlog_diff *d,
 
 /* ---- markdown ---- */
 
-static bool
-is_alnum(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9');
-}
-
-/* Escaped for inline markdown ($ too: GitHub renders $...$ as math), cut
- * to max code points. */
-static void
-md_text(struct ps_buf *out, const char *s, size_t max)
-{
-	const unsigned char *u = (const unsigned char *)(s ? s : "");
-	size_t cp = 0;
-
-	for (; *u; u++) {
-		if ((*u & 0xc0) != 0x80 && max && cp++ == max) {
-			ps_buf_adds(out, "…");
-			return;
-		}
-		if (*u == '&')
-			ps_buf_adds(out, "&amp;");
-		else if (strchr("\\`*_[]<>|~#!$", *u))
-			ps_buf_addf(out, "\\%c", *u);
-		else if (*u < 0x20 || *u == 0x7f)
-			ps_buf_addch(out, ' ');
-		else
-			ps_buf_addch(out, (char)*u);
-		/* GitHub turns @name into a mention (a notification) and
-		 * #123 into an issue reference whatever the backslash: a zero
-		 * width space keeps a project name from pinging anyone */
-		if ((*u == '@' && is_alnum(u[1])) || (*u == '#' &&
-		    u[1] >= '0' && u[1] <= '9'))
-			ps_buf_adds(out, "\xe2\x80\x8b");	/* U+200B */
-	}
-}
-
-/* A value in a code span when that is safe, else escaped text. */
-static void
-md_code(struct ps_buf *out, const char *s)
-{
-	const unsigned char *u;
-	size_t cp = 0;
-
-	if (!s) {
-		ps_buf_adds(out, "*null*");
-		return;
-	}
-	if (!*s) {
-		ps_buf_adds(out, "*empty*");
-		return;
-	}
-	for (u = (const unsigned char *)s; *u; u++)
-		if (*u == '`' || *u < 0x20 || *u == 0x7f || *u == '|')
-			break;
-	if (*u) {
-		md_text(out, s, MD_MAX_VALUE);
-		return;
-	}
-	ps_buf_addch(out, '`');
-	for (u = (const unsigned char *)s; *u; u++) {
-		if ((*u & 0xc0) != 0x80 && cp++ == MD_MAX_VALUE) {
-			ps_buf_adds(out, "…");
-			break;
-		}
-		ps_buf_addch(out, (char)*u);
-	}
-	ps_buf_addch(out, '`');
-}
-
 /* "subject `a` → `b`", "subject added `b`", "subject removed (was `a`)" */
 static void
 md_change(struct ps_buf *out, const struct gitlog_change *c)
 {
-	md_text(out, c->subject, MD_MAX_VALUE);
+	ps_md_text(out, c->subject, MD_MAX_VALUE);
 	switch (sym(c)) {
 	case '~':
 		ps_buf_addch(out, ' ');
-		md_code(out, c->from);
+		ps_md_code(out, c->from, MD_MAX_VALUE);
 		ps_buf_adds(out, " → ");
-		md_code(out, c->to);
+		ps_md_code(out, c->to, MD_MAX_VALUE);
 		break;
 	case '+':
 		ps_buf_adds(out, " added ");
-		md_code(out, c->to);
+		ps_md_code(out, c->to, MD_MAX_VALUE);
 		break;
 	default:
 		ps_buf_adds(out, " removed (was ");
-		md_code(out, c->from);
+		ps_md_code(out, c->from, MD_MAX_VALUE);
 		ps_buf_addch(out, ')');
 		break;
 	}
-}
-
-/* **s**, its leading and trailing white space as &nbsp;: '**  x**' is
- * not bold in CommonMark, and the spaces are what tells '  x' from 'x'. */
-static void
-md_bold(struct ps_buf *out, const char *s)
-{
-	size_t len = strlen(s), a = 0, z = len, i;
-	char *mid;
-
-	while (a < len && (s[a] == ' ' || (unsigned char)s[a] < 0x20))
-		a++;
-	while (z > a && (s[z - 1] == ' ' || (unsigned char)s[z - 1] < 0x20))
-		z--;
-	ps_buf_adds(out, "**");
-	for (i = 0; i < a && i < MD_MAX_VALUE; i++)
-		ps_buf_adds(out, "&nbsp;");
-	mid = xstrndup(s + a, z - a);
-	md_text(out, mid, MD_MAX_VALUE);
-	free(mid);
-	for (i = z; i < len && i - z < MD_MAX_VALUE; i++)
-		ps_buf_adds(out, "&nbsp;");
-	ps_buf_adds(out, "**");
 }
 
 static void
@@ -778,10 +685,10 @@ md_project(struct ps_buf *out, const struct gitlog_pdiff *p)
 	size_t i, n = 0;
 
 	ps_buf_adds(out, "- ");
-	md_bold(out, p->name);
+	ps_md_bold(out, p->name, MD_MAX_VALUE);
 	if (p->id) {
 		ps_buf_adds(out, " (");
-		md_code(out, p->id);
+		ps_md_code(out, p->id, MD_MAX_VALUE);
 		ps_buf_addch(out, ')');
 	}
 	if (p->kind == GITLOG_P_ADD) {
@@ -789,9 +696,9 @@ md_project(struct ps_buf *out, const struct gitlog_pdiff *p)
 			ps_buf_adds(out, " *(archived)*");
 		for (i = 0; i < p->tags_nr && i < MD_MAX_TAGS; i++) {
 			ps_buf_adds(out, i ? ", " : ": ");
-			md_text(out, p->tags[i].subject, MD_MAX_VALUE);
+			ps_md_text(out, p->tags[i].subject, MD_MAX_VALUE);
 			ps_buf_addch(out, '=');
-			md_code(out, p->tags[i].to);
+			ps_md_code(out, p->tags[i].to, MD_MAX_VALUE);
 		}
 		n = p->tags_nr;
 	} else if (p->kind == GITLOG_P_CHANGE) {
@@ -800,7 +707,7 @@ md_project(struct ps_buf *out, const struct gitlog_pdiff *p)
 			ps_buf_adds(out, i ? "; " : " ");
 			if (!strcmp(p->attrs[i].subject, "name")) {
 				ps_buf_adds(out, "renamed from ");
-				md_code(out, p->attrs[i].from);
+				ps_md_code(out, p->attrs[i].from, MD_MAX_VALUE);
 			} else
 				md_change(out, &p->attrs[i]);
 		}
@@ -823,7 +730,7 @@ md_side(struct ps_buf *out, const struct gitlog_diff_side *s)
 		ps_buf_addf(out, "`%.7s`", s->commit);
 		return;
 	}
-	md_code(out, s->rev);
+	ps_md_code(out, s->rev, MD_MAX_VALUE);
 	ps_buf_addf(out, " (`%.7s`)", s->commit);
 }
 
@@ -851,7 +758,7 @@ gitlog_diff_render_markdown(struct ps_buf *out, const struct gitlog_diff *d)
 	ps_buf_adds(out, "### projsync diff\n\n**");
 	gitlog_diff_summary(out, d);
 	ps_buf_adds(out, "**\n\n");
-	md_code(out, d->to.path);
+	ps_md_code(out, d->to.path, MD_MAX_VALUE);
 	ps_buf_adds(out, " from ");
 	md_side(out, &d->from);
 	ps_buf_adds(out, " to ");

@@ -274,98 +274,6 @@ plan_render_text(struct ps_buf *out, const struct plan *p, unsigned flags)
 #define MD_MAX_TAGS	12	/* tag lines per change */
 #define MD_RESERVE	1000	/* room kept for the closing note */
 
-static bool
-is_alnum(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9');
-}
-
-/* Escaped for inline markdown ($ too: GitHub renders $...$ as math), cut
- * to `max` code points (0: no limit). */
-static void
-md_text(struct ps_buf *out, const char *s, size_t max)
-{
-	const unsigned char *u = (const unsigned char *)(s ? s : "");
-	size_t cp = 0;
-
-	for (; *u; u++) {
-		if ((*u & 0xc0) != 0x80 && max && cp++ == max) {
-			ps_buf_adds(out, "…");
-			return;
-		}
-		if (*u == '&')
-			ps_buf_adds(out, "&amp;");
-		else if (strchr("\\`*_[]<>|~#!$", *u))
-			ps_buf_addf(out, "\\%c", *u);
-		else if (*u < 0x20 || *u == 0x7f)
-			ps_buf_addch(out, ' ');
-		else
-			ps_buf_addch(out, (char)*u);
-		/* GitHub turns @name into a mention (a notification) and
-		 * #123 into an issue reference whatever the backslash: a zero
-		 * width space keeps a project name from pinging anyone */
-		if ((*u == '@' && is_alnum(u[1])) || (*u == '#' &&
-		    u[1] >= '0' && u[1] <= '9'))
-			ps_buf_adds(out, "\xe2\x80\x8b");	/* U+200B */
-	}
-}
-
-/* A value in a code span when that is safe, else escaped text. */
-static void
-md_code(struct ps_buf *out, const char *s)
-{
-	const unsigned char *u;
-	size_t cp = 0;
-
-	if (!s) {
-		ps_buf_adds(out, "*null*");
-		return;
-	}
-	for (u = (const unsigned char *)s; *u; u++)
-		if (*u == '`' || *u < 0x20 || *u == 0x7f || *u == '|')
-			break;
-	if (*u || !*s) {
-		if (!*s)
-			ps_buf_adds(out, "*empty*");
-		else
-			md_text(out, s, MD_MAX_VALUE);
-		return;
-	}
-	ps_buf_addch(out, '`');
-	for (u = (const unsigned char *)s; *u; u++) {
-		if ((*u & 0xc0) != 0x80 && cp++ == MD_MAX_VALUE) {
-			ps_buf_adds(out, "…");
-			break;
-		}
-		ps_buf_addch(out, (char)*u);
-	}
-	ps_buf_addch(out, '`');
-}
-
-/* **s**, its leading and trailing white space as &nbsp;: '**  x**' is
- * not bold in CommonMark, and the spaces are what tells '  x' from 'x'. */
-static void
-md_bold(struct ps_buf *out, const char *s)
-{
-	size_t len = strlen(s), a = 0, z = len, i;
-	char *mid;
-
-	while (a < len && (s[a] == ' ' || (unsigned char)s[a] < 0x20))
-		a++;
-	while (z > a && (s[z - 1] == ' ' || (unsigned char)s[z - 1] < 0x20))
-		z--;
-	ps_buf_adds(out, "**");
-	for (i = 0; i < a && i < MD_MAX_VALUE; i++)
-		ps_buf_adds(out, "&nbsp;");
-	mid = xstrndup(s + a, z - a);
-	md_text(out, mid, MD_MAX_VALUE);
-	free(mid);
-	for (i = z; i < len && i - z < MD_MAX_VALUE; i++)
-		ps_buf_adds(out, "&nbsp;");
-	ps_buf_adds(out, "**");
-}
-
 static void
 md_name(struct ps_buf *out, const char *name)
 {
@@ -373,7 +281,7 @@ md_name(struct ps_buf *out, const char *name)
 		ps_buf_adds(out, "*(no name)*");
 		return;
 	}
-	md_bold(out, name);
+	ps_md_bold(out, name, MD_MAX_VALUE);
 }
 
 struct count_item {
@@ -473,7 +381,7 @@ md_counts(struct ps_buf *out, const struct plan *p, const char *key)
 			continue;
 		ps_buf_adds(out, "| ");
 		if (list[i].value)
-			md_code(out, list[i].value);
+			ps_md_code(out, list[i].value, MD_MAX_VALUE);
 		else
 			ps_buf_adds(out, "*not set*");
 		ps_buf_addf(out, " | %zu | %zu | %zu |\n", list[i].n[0],
@@ -500,16 +408,16 @@ md_change(struct ps_buf *out, const struct plan_change *c)
 	md_name(out, c->name);
 	if (c->id) {
 		ps_buf_adds(out, " (");
-		md_code(out, c->id);
+		ps_md_code(out, c->id, MD_MAX_VALUE);
 		ps_buf_addch(out, ')');
 	}
 	switch (c->action) {
 	case PLAN_CREATE:
 		for (i = 0; i < c->tags.nr && i < MD_MAX_TAGS; i++) {
 			ps_buf_adds(out, i ? ", " : ": ");
-			md_text(out, c->tags.items[i].key, MD_MAX_VALUE);
+			ps_md_text(out, c->tags.items[i].key, MD_MAX_VALUE);
 			ps_buf_addch(out, '=');
-			md_code(out, c->tags.items[i].value);
+			ps_md_code(out, c->tags.items[i].value, MD_MAX_VALUE);
 		}
 		n = c->tags.nr;
 		break;
@@ -517,23 +425,23 @@ md_change(struct ps_buf *out, const struct plan_change *c)
 		ps_buf_addch(out, ':');
 		if (c->rename) {
 			ps_buf_adds(out, " renamed from ");
-			md_code(out, c->rename_from);
+			ps_md_code(out, c->rename_from, MD_MAX_VALUE);
 		}
 		n = update_lines(&lines, c);
 		for (i = 0; i < n && i < MD_MAX_TAGS; i++) {
 			ps_buf_adds(out, i || c->rename ? "; " : " ");
-			md_text(out, lines[i].key, MD_MAX_VALUE);
+			ps_md_text(out, lines[i].key, MD_MAX_VALUE);
 			if (lines[i].sym == '~') {
 				ps_buf_addch(out, ' ');
-				md_code(out, lines[i].old);
+				ps_md_code(out, lines[i].old, MD_MAX_VALUE);
 				ps_buf_adds(out, " → ");
-				md_code(out, lines[i].val);
+				ps_md_code(out, lines[i].val, MD_MAX_VALUE);
 			} else if (lines[i].sym == '+') {
 				ps_buf_adds(out, " added ");
-				md_code(out, lines[i].val);
+				ps_md_code(out, lines[i].val, MD_MAX_VALUE);
 			} else {
 				ps_buf_adds(out, " removed (was ");
-				md_code(out, lines[i].val);
+				ps_md_code(out, lines[i].val, MD_MAX_VALUE);
 				ps_buf_addch(out, ')');
 			}
 		}
@@ -562,7 +470,7 @@ md_notes(struct ps_buf *out, const char *title, char *const *msgs,
 	ps_buf_addf(out, "%s\n", title);
 	for (i = 0; i < nr && i < MD_MAX_NOTES; i++) {
 		ps_buf_adds(out, "> - ");
-		md_text(out, vs ? vs[i].message : msgs[i], 400);
+		ps_md_text(out, vs ? vs[i].message : msgs[i], 400);
 		if (vs)
 			ps_buf_addf(out, " (`%s`)",
 			    plan_violation_kind_name(vs[i].kind));

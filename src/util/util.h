@@ -149,4 +149,15 @@ long ps_utf8_len(const char *s, size_t len);
 /* fnmatch-style glob match on '*' only (tag keys like "aws:*"). */
 bool ps_glob_match(const char *pattern, const char *s);
 
+/* ---- markdown for pull-request comments (GitHub) ---- */
+/* Inline text, escaped ($ too: GitHub renders $...$ as math; a zero-width
+ * space after @ and # keeps a name from mentioning users or issues), cut
+ * to max code points with "…" (0: no limit). Control characters → ' '. */
+void ps_md_text(struct ps_buf *out, const char *s, size_t max);
+/* A value in a code span when that is safe, else escaped text; NULL is
+ * *null*, "" is *empty*. */
+void ps_md_code(struct ps_buf *out, const char *s, size_t max);
+/* **s**, with leading and trailing white space as &nbsp;. */
+void ps_md_bold(struct ps_buf *out, const char *s, size_t max);
+
 #endif

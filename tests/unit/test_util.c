@@ -111,6 +111,36 @@ test_util__diags_sort_by_position(void **state)
 	diag_list_release(&dl);
 }
 
+static void
+test_util__markdown_escapes_names(void **state)
+{
+	struct ps_buf b = PS_BUF_INIT;
+
+	(void)state;
+	ps_md_text(&b, "a|b*c $x$ <i>", 0);
+	assert_string_equal(b.ptr, "a\\|b\\*c \\$x\\$ \\<i\\>");
+	ps_buf_reset(&b);
+	/* no mention, no issue reference: a zero-width space follows */
+	ps_md_text(&b, "@team #12", 0);
+	assert_string_equal(b.ptr, "@\xe2\x80\x8b" "team \\#\xe2\x80\x8b" "12");
+	ps_buf_reset(&b);
+	ps_md_text(&b, "\xc3\xa9t\xc3\xa9s", 2);	/* code points, not bytes */
+	assert_string_equal(b.ptr, "\xc3\xa9t\xe2\x80\xa6");
+	ps_buf_reset(&b);
+	ps_md_code(&b, "CC-1001", 64);
+	assert_string_equal(b.ptr, "`CC-1001`");
+	ps_buf_reset(&b);
+	ps_md_code(&b, "a`b", 64);		/* a backtick cannot be in a span */
+	assert_string_equal(b.ptr, "a\\`b");
+	ps_buf_reset(&b);
+	ps_md_code(&b, "", 64);
+	assert_string_equal(b.ptr, "*empty*");
+	ps_buf_reset(&b);
+	ps_md_bold(&b, "  x ", 64);
+	assert_string_equal(b.ptr, "**&nbsp;&nbsp;x&nbsp;**");
+	ps_buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -121,6 +151,7 @@ main(void)
 		cmocka_unit_test(test_util__utf8_counts_code_points),
 		cmocka_unit_test(test_util__edit_distance_and_glob),
 		cmocka_unit_test(test_util__diags_sort_by_position),
+		cmocka_unit_test(test_util__markdown_escapes_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
