@@ -323,6 +323,10 @@ class Bench:
             row["sum_s"] = row["validate"]["wall_s"]["median"] + \
                 row["lint"]["wall_s"]["median"]
             res["sizes"][str(n)] = row
+        # process start alone: `projsync version` loads the same shared
+        # libraries (libcurl's and libgit2's trees) and does nothing else
+        res["startup_s"] = summary(self.time_offline([self.ps, "version"],
+                                                     self.a.runs * 10))
         res["load_after"] = loadavg()
         # linear growth: time per project at 10k, 30k and 100k, and the
         # least-squares slope/intercept of the validate+lint sum
@@ -545,6 +549,9 @@ def table(r):
                 (row["sum_s"] < lim) if lim else None)
             add("  peak RSS", "%.0f MB" % (rss / 1024), "", "", "",
                 o["ok"]["100k_memory"] if n == "100000" else None)
+            if n == "1000" and "startup_s" in o:
+                add("  process start, each", ms(o["startup_s"]["median"]),
+                    rng(o["startup_s"]), "(projsync version)", "", None)
         f = o["linear_fit"]
         add("  growth 10k..100k", "%.2f us/project" % f["us_per_project"],
             "R2 %.4f" % f["r2"], "linear", "", o["ok"]["linear"])
