@@ -591,6 +591,10 @@ def main():
     ap.add_argument("--only", default="plan,apply,ratelimit,offline,naive,tls,diag")
     ap.add_argument("--hyperfine", default=shutil.which("hyperfine"))
     a = ap.parse_args()
+    sections = [x.strip() for x in a.only.split(",") if x.strip()]
+    for sec in sections:
+        if not hasattr(Bench, "sec_" + sec):
+            ap.error("unknown section '%s'" % sec)
     os.makedirs(a.out, exist_ok=True)
     b = Bench(a)
     doc = {"machine": b.machine(),
@@ -598,10 +602,8 @@ def main():
                       "latency_ms": a.latency_ms, "rate_limit": a.rate,
                       "projects": N, "parallelism": PARALLELISM}}
     try:
-        for sec in a.only.split(","):
-            fn = getattr(b, "sec_" + sec.strip(), None)
-            if fn is None:
-                raise SystemExit("bench: unknown section '%s'" % sec)
+        for sec in sections:
+            fn = getattr(b, "sec_" + sec)
             log("%s ..." % sec)
             t0 = time.perf_counter()
             fn()
