@@ -1,5 +1,6 @@
 /* api: which endpoint to talk to, and whether that is allowed. */
 #include "api/internal.h"
+#include "dynlib/dynlib.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -131,6 +132,9 @@ api_endpoint_resolve(char **out, const char *flag, const char *region_flag,
 	int err;
 
 	*out = NULL;
+	/* libcurl, which parses the URL, is dlopen()ed on first use */
+	if ((err = dynlib_curl_load()) < 0)
+		return err;
 	if (flag && *flag) {
 		url = flag;
 		from = "--endpoint";
@@ -191,10 +195,14 @@ char *
 api_endpoint_region(const char *endpoint)
 {
 	static const char pre[] = "bedrock-mantle.", suf[] = ".api.aws";
-	CURLU *u = curl_url();
+	CURLU *u;
 	char *host = NULL, *region = NULL;
 	size_t n;
 
+	/* libcurl is dlopen()ed on first use (dynlib.h) */
+	if (dynlib_curl_load() < 0)
+		return NULL;
+	u = curl_url();
 	if (!u || !endpoint)
 		goto out;
 	if (curl_url_set(u, CURLUPART_URL, endpoint, 0) != CURLUE_OK ||
