@@ -199,10 +199,8 @@ api__pacer_result(struct api__pacer *p, bool throttled, int64_t sent,
 		count_success(p, sent);
 		if (p->rate > 0) {
 			dt = (double)(now - p->last_grow_us) / 1e6;
-			/* near the last estimate, probe gently; with none (the
-			 * rate was only ever halved blindly), recover fast */
-			g = p->wmax <= 0 || p->rate < 0.9 * p->wmax ?
-			    RECOVER_GROWTH : PROBE_GROWTH;
+			g = p->rate < 0.9 * p->wmax ? RECOVER_GROWTH :
+			    PROBE_GROWTH;
 			p->rate += fmax(p->rate * g, RATE_FLOOR) * dt;
 			/* far past what the concurrency cap allows: unpaced */
 			if (p->srtt_us > 0 &&
@@ -233,10 +231,6 @@ api__pacer_result(struct api__pacer *p, bool throttled, int64_t sent,
 	lo = p->episode_us;
 	if (hi - lo > (int64_t)API__PACER_SLOTS * SLOT_US)
 		lo = hi - (int64_t)(API__PACER_SLOTS - 1) * SLOT_US;
-	/* whole slots only: the slot holding the episode's start also holds
-	 * the burst the server accepted just before it */
-	lo = (lo / SLOT_US + 1) * SLOT_US;
-	hi = (hi / SLOT_US) * SLOT_US - 1;
 	if (hi - lo >= EST_MIN_SPAN_US) {
 		unsigned n = successes_between(p, lo, hi);
 		if (n >= EST_MIN_SAMPLES) {
