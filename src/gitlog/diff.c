@@ -490,8 +490,6 @@ gitlog_diff_summary(struct ps_buf *out, const struct gitlog_diff *d)
 static void
 quote(struct ps_buf *out, const char *s, enum gitlog_vtype type)
 {
-	const unsigned char *u = (const unsigned char *)s;
-
 	if (!s) {
 		ps_buf_adds(out, "null");
 		return;
@@ -500,20 +498,7 @@ quote(struct ps_buf *out, const char *s, enum gitlog_vtype type)
 		ps_buf_adds(out, s);
 		return;
 	}
-	ps_buf_addch(out, '"');
-	for (; *u; u++) {
-		if (*u == '"' || *u == '\\')
-			ps_buf_addf(out, "\\%c", *u);
-		else if (*u == '\n')
-			ps_buf_adds(out, "\\n");
-		else if (*u == '\t')
-			ps_buf_adds(out, "\\t");
-		else if (*u < 0x20 || *u == 0x7f)
-			ps_buf_addf(out, "\\x%02x", *u);
-		else
-			ps_buf_addch(out, (char)*u);
-	}
-	ps_buf_addch(out, '"');
+	ps_buf_add_quoted(out, s);
 }
 
 /* Display width of a key: code points, good enough for alignment. */

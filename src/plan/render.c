@@ -36,26 +36,11 @@ plan_render_summary(struct ps_buf *out, const struct plan *p)
 void
 plan__quote(struct ps_buf *out, const char *s)
 {
-	const unsigned char *u = (const unsigned char *)s;
-
 	if (!s) {
 		ps_buf_adds(out, "(no name)");	/* the API allows a null name */
 		return;
 	}
-	ps_buf_addch(out, '"');
-	for (; *u; u++) {
-		if (*u == '"' || *u == '\\')
-			ps_buf_addf(out, "\\%c", *u);
-		else if (*u == '\n')
-			ps_buf_adds(out, "\\n");
-		else if (*u == '\t')
-			ps_buf_adds(out, "\\t");
-		else if (*u < 0x20 || *u == 0x7f)
-			ps_buf_addf(out, "\\x%02x", *u);
-		else
-			ps_buf_addch(out, (char)*u);
-	}
-	ps_buf_addch(out, '"');
+	ps_buf_add_quoted(out, s);
 }
 
 /* A tag key bare when it is plain, else quoted. */

@@ -68,6 +68,9 @@ void ps_buf_reset(struct ps_buf *b);	/* len = 0, keep memory */
 void ps_buf_release(struct ps_buf *b);
 char *ps_buf_detach(struct ps_buf *b);	/* caller owns; b is empty */
 const char *ps_buf_cstr(const struct ps_buf *b);	/* "" when unset */
+/* "s" with \" \\ \n \t and other control bytes (\xNN) escaped, so text
+ * from the API or a file cannot move the cursor or fake a line. */
+void ps_buf_add_quoted(struct ps_buf *b, const char *s);
 
 /* Read a whole file, failing with PS_EINVALID past max_bytes (0: 256 MiB). */
 int ps_read_file(struct ps_buf *out, const char *path, size_t max_bytes);

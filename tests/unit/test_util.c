@@ -22,6 +22,11 @@ test_util__buf_grows_and_formats(void **state)
 	assert_memory_equal(b.ptr, "0,1,2,", 6);
 	ps_buf_release(&b);
 	assert_null(b.ptr);
+
+	/* quoted: nothing from the API can reach a terminal raw */
+	ps_buf_add_quoted(&b, "a\"b\\c\nd\te\x1b[31m\x7f");
+	assert_string_equal(b.ptr, "\"a\\\"b\\\\c\\nd\\te\\x1b[31m\\x7f\"");
+	ps_buf_release(&b);
 }
 
 static void
