@@ -62,6 +62,10 @@ void cli_warning(const struct cli_ctx *ctx, const char *fmt, ...) PS_PRINTF(2, 3
 int cli_fail(const struct cli_ctx *ctx, int status);
 /* "usage: projsync <usage>" + hint to stderr; returns EXIT_USAGE. */
 int cli_usage_error(const struct cli_ctx *ctx, const char *fmt, ...) PS_PRINTF(2, 3);
+/* For getopt_long() with opterr = 0 and ':' first in optstring: the
+ * usage error for c == ':' (a missing value) or '?' (an unknown option),
+ * naming argv[optind - 1].  Returns EXIT_USAGE. */
+int cli_option_error(const struct cli_ctx *ctx, int c, char **argv);
 /* Print a command's help (usage, description, its options, globals). */
 void cli_print_help(FILE *fp, const struct cli_command *cmd,
     const char *options_help);

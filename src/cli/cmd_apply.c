@@ -139,7 +139,8 @@ parse_args(struct apply_args *a, int argc, char **argv, struct cli_ctx *ctx,
 
 	memset(a, 0, sizeof(*a));
 	a->parallelism = 16;
-	while ((c = getopt_long(argc, argv, "+h", apply_longopts, NULL)) != -1) {
+	opterr = 0;	/* our own messages, not getopt's */
+	while ((c = getopt_long(argc, argv, ":h", apply_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			cli_print_help(stdout, self, apply_help);
@@ -180,8 +181,7 @@ parse_args(struct apply_args *a, int argc, char **argv, struct cli_ctx *ctx,
 			a->history_rev = optarg;
 			break;
 		default:
-			return cli_usage_error(ctx, "invalid option '%s'",
-			    argv[optind - 1]);
+			return cli_option_error(ctx, c, argv);
 		}
 	}
 	if (optind < argc) {

@@ -126,12 +126,8 @@ cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 		case OPT_DETAILED:
 			detailed = true;
 			break;
-		case ':':
-			return cli_usage_error(ctx, "option '%s' needs a value",
-			    argv[optind - 1]);
 		default:
-			return cli_usage_error(ctx, "unknown option '%s'",
-			    argv[optind - 1]);
+			return cli_option_error(ctx, c, argv);
 		}
 	}
 	if (argc - optind == 1 && (dots = strstr(argv[optind], ".."))) {

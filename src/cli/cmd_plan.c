@@ -95,7 +95,8 @@ cmd_plan(int argc, char **argv, struct cli_ctx *ctx)
 	size_t i;
 	int c, rc = EXIT_OK, err;
 
-	while ((c = getopt_long(argc, argv, "+ho:", plan_longopts,
+	opterr = 0;	/* our own messages, not getopt's */
+	while ((c = getopt_long(argc, argv, ":ho:", plan_longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -128,8 +129,7 @@ cmd_plan(int argc, char **argv, struct cli_ctx *ctx)
 			record = true;
 			break;
 		default:
-			return cli_usage_error(ctx, "invalid option '%s'",
-			    argv[optind - 1]);
+			return cli_option_error(ctx, c, argv);
 		}
 	}
 	if (optind < argc)

@@ -157,12 +157,8 @@ cmd_show(int argc, char **argv, struct cli_ctx *ctx)
 		case OPT_RECORD_REPO:
 			repo = optarg;
 			break;
-		case ':':
-			return cli_usage_error(ctx, "option '%s' needs a value",
-			    argv[optind - 1]);
 		default:
-			return cli_usage_error(ctx, "unknown option '%s'",
-			    argv[optind - 1]);
+			return cli_option_error(ctx, c, argv);
 		}
 	}
 	if (optind < argc)

@@ -113,12 +113,8 @@ cmd_validate(int argc, char **argv, struct cli_ctx *ctx)
 		case 'h':
 			cli_print_help(stdout, self, validate_options_help);
 			return EXIT_OK;
-		case ':':
-			return cli_usage_error(ctx, "option '%s' needs a value",
-			    argv[optind - 1]);
 		default:
-			return cli_usage_error(ctx, "unknown option '%s'",
-			    argv[optind - 1]);
+			return cli_option_error(ctx, c, argv);
 		}
 	}
 	if (optind < argc)

@@ -1,6 +1,7 @@
 /* cli: shared helpers for commands: errors, exit codes, help, loading. */
 #include "cli/cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,16 @@ cli_usage_error(const struct cli_ctx *ctx, const char *fmt, ...)
 	else
 		fputs("Try 'projsync help'.\n", stderr);
 	return EXIT_USAGE;
+}
+
+int
+cli_option_error(const struct cli_ctx *ctx, int c, char **argv)
+{
+	const char *opt = argv[optind - 1];
+
+	if (c == ':')
+		return cli_usage_error(ctx, "option '%s' needs a value", opt);
+	return cli_usage_error(ctx, "unknown option '%s'", opt);
 }
 
 void

@@ -49,6 +49,18 @@ gen() {	# gen N > file: N valid projects
 	python3 "$SRC_DIR/bench/gen_inventory.py" "$1"
 }
 
+# ---- usage errors are ours, once, and options may follow the plan file ----
+run_ps 64 apply --bogus
+assert_contains "$T/err" "projsync: unknown option '--bogus'"
+assert_not_contains "$T/err" "unrecognized option"
+run_ps 64 apply --parallelism
+assert_contains "$T/err" "option '--parallelism' needs a value"
+run_ps 64 plan --format
+assert_contains "$T/err" "option '--format' needs a value"
+run_ps 1 apply "$T/missing-plan.json" --force
+assert_contains "$T/err" "missing-plan.json"
+ok "usage errors: one message each; options after the plan file"
+
 # ---- from scratch, then converge ----
 start_emulator --seed 7
 run_ps 64 -f "$EX" apply </dev/null
