@@ -197,35 +197,20 @@ check_encoding(struct ydiag *yd, const char *buf, size_t len)
 		return PS_EINVALID;
 	}
 	while (i < len) {
-		unsigned c = p[i], need, cp, k;
+		uint32_t cp;
 
-		if (c >= 0x01 && c < 0x80) {
+		if (p[i] >= 0x01 && p[i] < 0x80) {	/* the common case, inline */
 			i++;
 			continue;
 		}
-		if (c == 0) {
+		if (p[i] == 0) {
 			inventory__offset_pos(buf, len, i, &line, &col);
 			inventory__error(yd, "invalid-encoding", line, col,
 			    "NUL byte in the file; an inventory is UTF-8 text");
 			return PS_EINVALID;
 		}
-		if (c >= 0xc2 && c <= 0xdf)
-			need = 1, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			need = 2, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			need = 3, cp = c & 0x07;
-		else
+		if (!ps_utf8_next(&cp, buf, len, &i))
 			goto bad;
-		for (k = 1; k <= need; k++) {
-			if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
-				goto bad;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			goto bad;
-		i += need + 1;
 	}
 	return 0;
 bad:

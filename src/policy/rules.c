@@ -183,33 +183,10 @@ policy_closest(const char *s, const char *const *cands, size_t n)
 static uint32_t
 next_cp(const char *s, size_t len, size_t *i)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned c = p[*i], need, k;
 	uint32_t cp;
 
-	if (c < 0x80) {
-		(*i)++;
-		return c;
-	}
-	if (c >= 0xc2 && c <= 0xdf)
-		need = 1, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		need = 2, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		need = 3, cp = c & 0x07;
-	else
-		goto bad;
-	for (k = 1; k <= need; k++) {
-		if (*i + k >= len || (p[*i + k] & 0xc0) != 0x80)
-			goto bad;
-		cp = (cp << 6) | (p[*i + k] & 0x3f);
-	}
-	if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		goto bad;
-	*i += need + 1;
-	return cp;
-bad:
+	if (ps_utf8_next(&cp, s, len, i))
+		return cp;
 	(*i)++;
 	return 0xfffd0000u;	/* not a code point: never allowed */
 }

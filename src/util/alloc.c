@@ -137,39 +137,50 @@ ps_edit_distance(const char *a, const char *b, size_t max)
 	return d > max ? max + 1 : d;
 }
 
+bool
+ps_utf8_next(uint32_t *cp, const char *s, size_t len, size_t *i)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned c = p[*i], need, k;
+	uint32_t v;
+
+	if (c < 0x80) {
+		*cp = c;
+		(*i)++;
+		return true;
+	}
+	if (c >= 0xc2 && c <= 0xdf)
+		need = 1, v = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		need = 2, v = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		need = 3, v = c & 0x07;
+	else
+		return false;
+	for (k = 1; k <= need; k++) {
+		if (*i + k >= len || (p[*i + k] & 0xc0) != 0x80)
+			return false;
+		v = (v << 6) | (p[*i + k] & 0x3f);
+	}
+	/* overlong, surrogate and out-of-range forms */
+	if ((need == 2 && v < 0x800) || (need == 3 && v < 0x10000) ||
+	    v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return false;
+	*cp = v;
+	*i += need + 1;
+	return true;
+}
+
 long
 ps_utf8_len(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
+	uint32_t cp;
 	long n = 0;
 
 	while (i < len) {
-		unsigned c = p[i], need, cp, k;
-		if (c < 0x80) {
-			if (c == 0)
-				return -1;
-			i++, n++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			need = 1, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			need = 2, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			need = 3, cp = c & 0x07;
-		else
+		if (!ps_utf8_next(&cp, s, len, &i) || cp == 0)
 			return -1;
-		for (k = 1; k <= need; k++) {
-			if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
-				return -1;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		/* overlong, surrogate and out-of-range forms */
-		if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return -1;
-		i += need + 1;
 		n++;
 	}
 	return n;

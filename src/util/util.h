@@ -147,7 +147,11 @@ void tag_set_release(struct tag_set *ts);
 /* ---- small string helpers ---- */
 /* Levenshtein distance, capped at max+1 (cheap for "did you mean"). */
 size_t ps_edit_distance(const char *a, const char *b, size_t max);
-/* Number of code points in a UTF-8 string; -1 if it is not valid UTF-8. */
+/* Decode the code point at s[*i] into *cp and advance *i; false (and *i
+ * unchanged) for an invalid, overlong, surrogate or truncated sequence. */
+bool ps_utf8_next(uint32_t *cp, const char *s, size_t len, size_t *i);
+/* Number of code points in a UTF-8 string; -1 if it is not valid UTF-8
+ * or holds a NUL. */
 long ps_utf8_len(const char *s, size_t len);
 /* fnmatch-style glob match on '*' only (tag keys like "aws:*"). */
 bool ps_glob_match(const char *pattern, const char *s);

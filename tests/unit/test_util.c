@@ -81,6 +81,17 @@ test_util__utf8_counts_code_points(void **state)
 	assert_int_equal(ps_utf8_len("\xc0\xaf", 2), -1);	/* overlong */
 	assert_int_equal(ps_utf8_len("\xed\xa0\x80", 3), -1);	/* surrogate */
 	assert_int_equal(ps_utf8_len("a\0b", 3), -1);		/* NUL */
+	{
+		uint32_t cp = 0;
+		size_t i = 1;
+
+		assert_true(ps_utf8_next(&cp, "a\xe6\x97\xa5", 4, &i));
+		assert_int_equal(cp, 0x65e5);
+		assert_int_equal(i, 4);
+		i = 0;	/* a truncated sequence leaves the index alone */
+		assert_false(ps_utf8_next(&cp, "\xe6\x97", 2, &i));
+		assert_int_equal(i, 0);
+	}
 }
 
 static void
