@@ -1,6 +1,5 @@
 /* api: the client — credentials, easy handles, tracing and listing. */
 #include "api/internal.h"
-#include "dynlib/dynlib.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -167,9 +166,6 @@ api_client_new(struct api_client **out, const struct api_options *opts)
 	*out = NULL;
 	if (!opts || !opts->endpoint || !*opts->endpoint)
 		return ps_error(PS_EUSAGE, "no endpoint");
-	/* libcurl is dlopen()ed here, the first time it is needed */
-	if ((err = dynlib_curl_load()) < 0)
-		return err;
 	if (!global_done) {
 		/* once per process; libcurl is not re-initialised */
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)

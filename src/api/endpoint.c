@@ -1,6 +1,5 @@
 /* api: which endpoint to talk to, and whether that is allowed. */
 #include "api/internal.h"
-#include "dynlib/dynlib.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -132,9 +131,6 @@ api_endpoint_resolve(char **out, const char *flag, const char *region_flag,
 	int err;
 
 	*out = NULL;
-	/* libcurl, which parses the URL, is dlopen()ed on first use */
-	if ((err = dynlib_curl_load()) < 0)
-		return err;
 	if (flag && *flag) {
 		url = flag;
 		from = "--endpoint";
@@ -199,9 +195,6 @@ api_endpoint_region(const char *endpoint)
 	char *host = NULL, *region = NULL;
 	size_t n;
 
-	/* libcurl is dlopen()ed on first use (dynlib.h) */
-	if (dynlib_curl_load() < 0)
-		return NULL;
 	u = curl_url();
 	if (!u || !endpoint)
 		goto out;

@@ -3,7 +3,6 @@
  */
 #include "gitlog/gitlog.h"
 #include "gitlog/gitlog_int.h"
-#include "dynlib/dynlib.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,9 +24,6 @@ gitlog_open(struct gitlog **out, const char *inventory_path,
 	int err;
 
 	*out = NULL;
-	/* libgit2 is dlopen()ed here, the first time it is needed */
-	if ((err = dynlib_git2_load()) < 0)
-		return err;
 	git_libgit2_init();
 	if ((err = gitlog__open_repo(&repo, inventory_path, repo_path,
 	    false)) < 0) {

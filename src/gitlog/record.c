@@ -6,7 +6,6 @@
  */
 #include "gitlog/gitlog.h"
 #include "gitlog/gitlog_int.h"
-#include "dynlib/dynlib.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -338,9 +337,6 @@ gitlog_record(char out_commit_hex[41], const char *inventory_path,
 	if (!opts->repo_path && !inventory_path)
 		return ps_error(PS_EUSAGE, "nothing says where to record: "
 		    "no inventory path and no --record-repo");
-	/* libgit2 is dlopen()ed here, the first time it is needed */
-	if ((err = dynlib_git2_load()) < 0)
-		return err;
 	git_libgit2_init();
 	if ((err = gitlog__open_repo(&repo, inventory_path, opts->repo_path,
 	    true)) < 0)

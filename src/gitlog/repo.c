@@ -4,7 +4,6 @@
  */
 #include "gitlog/gitlog.h"
 #include "gitlog/gitlog_int.h"
-#include "dynlib/dynlib.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -269,9 +268,6 @@ gitlog_inventory_commit(char out_hex[41], bool *dirty,
 {
 	int err;
 
-	/* libgit2 is dlopen()ed here, the first time it is needed */
-	if ((err = dynlib_git2_load()) < 0)
-		return err;
 	git_libgit2_init();
 	err = gitlog__inventory_locate(out_hex, dirty, NULL, inventory_path);
 	git_libgit2_shutdown();
