@@ -242,10 +242,7 @@ ok "Ctrl-C mid-apply: partial result reported ($n created, exit 5), rerun conver
 stop_emulator
 start_emulator --seed 6 --latency-ms 300
 rc=$( { "$PROJSYNC_BIN" -f "$EX" apply --auto-approve --record-repo "$T/rec.git" 2>"$T/err"; echo $? >"$T/rc"; } |
-	python3 -c 'import sys
-for line in sys.stdin:
-    if line.startswith("Plan:"):
-        break'; cat "$T/rc")
+	sed -n '/^Plan:/q'; cat "$T/rc")
 # 1: main() reports the lost output; 141 would be death by SIGPIPE
 [ "$rc" = 1 ] || { cat "$T/err"; fail "reader gone from stdout: exit $rc"; }
 assert_contains "$T/err" "recorded the apply"
