@@ -32,6 +32,7 @@ struct cli_ctx {
 	const char *region;	/* --region */
 	const char *auth;	/* --auth */
 	const char *cacert;	/* --cacert */
+	const char *timeout;	/* --timeout SECONDS, else $PROJSYNC_TIMEOUT */
 	int verbose;		/* -v (repeatable) */
 	bool quiet;		/* -q */
 	bool color_out;		/* colour on stdout (tty, no NO_COLOR, no --no-color) */

@@ -16,6 +16,7 @@ const char cli_global_options_help[] =
     "      --region R        AWS region (default settings.region, $AWS_REGION)\n"
     "      --auth MODE       bearer (default), x-api-key or sigv4\n"
     "      --cacert FILE     CA bundle for TLS\n"
+    "      --timeout SECONDS per-request timeout (default 30, $PROJSYNC_TIMEOUT)\n"
     "  -v, --verbose         trace requests to stderr (credentials redacted)\n"
     "  -q, --quiet           only errors on stderr\n"
     "      --no-color        never colour output (also $NO_COLOR)\n"
@@ -210,6 +211,32 @@ trace_stderr(const char *line, void *payload)
 	fprintf(stderr, "projsync: %s\n", line);
 }
 
+/*
+ * --timeout SECONDS (else $PROJSYNC_TIMEOUT): a number of seconds, decimals
+ * allowed, from 0.1 to 3600.  0 in *ms: the client's default (30 s).
+ */
+static int
+parse_timeout(struct cli_ctx *ctx, unsigned *ms)
+{
+	const char *v = ctx->timeout, *what = "--timeout";
+	char *end;
+	double s;
+
+	*ms = 0;
+	if (!v) {
+		v = getenv("PROJSYNC_TIMEOUT");
+		what = "$PROJSYNC_TIMEOUT";
+		if (!v || !*v)
+			return 0;
+	}
+	s = strtod(v, &end);
+	if (end == v || *end || !(s >= 0.1 && s <= 3600))
+		return cli_usage_error(ctx, "%s must be a number of seconds "
+		    "from 0.1 to 3600, not '%s'", what, v);
+	*ms = (unsigned)(s * 1000 + 0.5);
+	return 0;
+}
+
 int
 cli_api_client(struct api_client **out, struct cli_ctx *ctx,
     const struct inventory *inv)
@@ -221,6 +248,8 @@ cli_api_client(struct api_client **out, struct cli_ctx *ctx,
 	*out = NULL;
 	if (ctx->auth && api_auth_parse(&opts.auth, ctx->auth) < 0)
 		return cli_usage_error(ctx, "%s", ps_error_last());
+	if ((err = parse_timeout(ctx, &opts.timeout_ms)) != 0)
+		return err;
 	err = api_endpoint_resolve(&endpoint, ctx->endpoint, ctx->region,
 	    inv ? inv->settings.region : NULL);
 	if (err < 0)
