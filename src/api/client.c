@@ -436,6 +436,15 @@ api__easy_setup(struct api_client *c, struct api__req *r)
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "projsync/" PROJSYNC_VERSION);
 	if (c->cacert)
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->cacert);
+	/*
+	 * A proxy never sees a credential in clear: plain http is only ever
+	 * loopback (the emulator), so it never goes through one; otherwise
+	 * only a CONNECT tunnel, and our headers go to the server alone.
+	 */
+	if (strncasecmp(r->url, "http://", 7) == 0)
+		curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(h, CURLOPT_HTTPPROXYTUNNEL, 1L);
+	curl_easy_setopt(h, CURLOPT_HEADEROPT, (long)CURLHEADER_SEPARATE);
 	if (c->trace) {
 		curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
 		curl_easy_setopt(h, CURLOPT_DEBUGDATA, r);
