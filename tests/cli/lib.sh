@@ -3,6 +3,11 @@
 # cmake/tests.cmake); when run by hand they default to ./build.
 set -euo pipefail
 
+# Debian's python3 before any version manager's shim: scripts/deps.sh installs
+# the test modules (yaml, jsonschema, h2, botocore) for it, and a shim such as
+# pyenv's costs seconds per start on a loaded machine.
+[ -x /usr/bin/python3 ] && PATH=/usr/bin:$PATH
+
 SRC_DIR=${SRC_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BUILD_DIR=${BUILD_DIR:-$SRC_DIR/build}
 PROJSYNC_BIN=${PROJSYNC_BIN:-$BUILD_DIR/projsync}
