@@ -1,7 +1,7 @@
 # Sourced by scripts/test, scripts/demo and bench: install what projsync
 # needs on Debian 12 when run as root and something is missing.
 projsync_deps() {
-	local pkgs="cmake make gcc clang pkg-config git openssl curl python3 python3-jsonschema python3-yaml python3-h2
+	local pkgs="cmake make gcc clang pkg-config git openssl curl python3 python3-jsonschema python3-yaml python3-h2 python3-botocore
 		libyaml-dev libcurl4-openssl-dev libcjson-dev libgit2-dev
 		libmicrohttpd-dev libcmocka-dev $*"
 	local missing=() p

@@ -26,13 +26,13 @@
 enum route {
 	RT_LIST, RT_CREATE, RT_RETRIEVE, RT_MODIFY, RT_ARCHIVE,
 	RT_RETENTION_GET, RT_RETENTION_PUT, RT_NOT_FOUND, RT_BAD_METHOD,
-	RT_NR
+	RT_CE, RT_NR
 };
 
 static const char *const route_names[RT_NR] = {
 	"list", "create", "retrieve", "modify", "archive",
 	"data_retention_get", "data_retention_put", "not_found",
-	"method_not_allowed",
+	"method_not_allowed", "cost_explorer",
 };
 
 enum fault {
@@ -47,6 +47,7 @@ struct emu {
 	pthread_mutex_t lock;
 	struct emu_config cfg;
 	struct emu_store st;
+	struct emu_ce ce;		/* Cost Explorer (ce.c) */
 	uint64_t rng_faults, rng_jitter, rng_reqid;
 	double tokens;			/* token bucket */
 	struct timespec bucket_at;
@@ -92,6 +93,8 @@ emu_config_init(struct emu_config *cfg)
 	cfg->max_tags = 50;
 	cfg->name_max = 128;
 	cfg->retry_after = EMU_RA_SECONDS;
+	cfg->ce_usage_days = 90;
+	cfg->ce_backfill_seconds = 3600;
 }
 
 void
@@ -106,6 +109,9 @@ emu_config_release(struct emu_config *cfg)
 	free(cfg->account);
 	free(cfg->state_file);
 	free(cfg->log_file);
+	for (i = 0; i < cfg->nr_ce_active; i++)
+		free(cfg->ce_active[i]);
+	free(cfg->ce_active);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -153,6 +159,9 @@ config_copy(struct emu_config *dst, const struct emu_config *src)
 	}
 	if (!dst->name_max)
 		dst->name_max = 128;
+	dst->ce_active = xcalloc(src->nr_ce_active + 1, sizeof(char *));
+	for (i = 0; i < src->nr_ce_active; i++)
+		dst->ce_active[i] = xstrdup(src->ce_active[i]);
 }
 
 /* ---- life cycle ---- */
@@ -226,6 +235,7 @@ emu_new(struct emu **out, const struct emu_config *cfg)
 	emu->ctype = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 	emu->log = xcalloc(LOG_MAX, sizeof(*emu->log));
 	emu__store_init(&emu->st, now(emu));
+	emu__ce_init(&emu->ce, &emu->cfg);
 	seed_streams(emu);
 	emu->tokens = emu->cfg.rate_limit > 1 ? emu->cfg.rate_limit : 1;
 	clock_gettime(CLOCK_MONOTONIC, &emu->bucket_at);
@@ -270,6 +280,7 @@ emu_free(struct emu *emu)
 	log_clear(emu);
 	free(emu->log);
 	emu__store_release(&emu->st);
+	emu__ce_release(&emu->ce);
 	if (emu->logf)
 		fclose(emu->logf);
 	if (emu->ctype != (locale_t)0)
@@ -284,6 +295,8 @@ reset_locked(struct emu *emu)
 {
 	emu__store_release(&emu->st);
 	emu__store_init(&emu->st, now(emu));
+	emu__ce_release(&emu->ce);
+	emu__ce_init(&emu->ce, &emu->cfg);
 	seed_streams(emu);
 	log_clear(emu);
 	emu->faultable = 0;
@@ -1818,6 +1831,13 @@ emu_handle(struct emu *emu, const struct emu_request *req,
 	if (strncmp(c.path, "/_emulator/", 11) == 0) {
 		emulator_route(&c);
 		goto out;
+	}
+	if (emu__ce_is_request(req, "AWSInsightsIndexService.")) {
+		c.route = RT_CE;
+		c.auth = "sigv4";
+		emu__ce_handle(&emu->ce, &emu->cfg, &emu->st, now(emu), req,
+		    resp);
+		goto done;
 	}
 	route(&c);
 	if (c.route == RT_NOT_FOUND || c.route == RT_BAD_METHOD)

@@ -62,6 +62,14 @@ struct emu_config {
 	unsigned retry_after_value;	/* seconds or ms; 0: computed */
 	uint64_t seed;
 	int64_t clock;		/* fixed unix time for timestamps, 0: real */
+	/* Cost Explorer (ce.c) */
+	unsigned ce_page_size;		/* groups / items per page, 0: AWS's */
+	unsigned ce_throttle_every;	/* every N-th CE request: throttled */
+	unsigned ce_usage_days;		/* days of synthetic usage (90) */
+	unsigned ce_backfill_seconds;	/* a backfill runs this long (3600) */
+	bool ce_member_account;		/* tag calls: AccessDeniedException */
+	char **ce_active;		/* owned: keys active from the start */
+	size_t nr_ce_active;
 	char *state_file;	/* owned or NULL */
 	char *log_file;		/* owned or NULL */
 };
@@ -115,8 +123,9 @@ struct emu_response {
 	char *allow;			/* Allow header (405) or NULL */
 	char *retry_after;		/* Retry-After value or NULL */
 	char *retry_after_ms;		/* retry-after-ms value or NULL */
+	const char *content_type;	/* static; NULL: application/json */
 };
-#define EMU_RESPONSE_INIT { EMU_RESPOND, 0, PS_BUF_INIT, "", NULL, NULL, NULL }
+#define EMU_RESPONSE_INIT { EMU_RESPOND, 0, PS_BUF_INIT, "", NULL, NULL, NULL, NULL }
 
 void emu_response_release(struct emu_response *r);
 

@@ -56,6 +56,38 @@ void emu__store_dump(struct ps_buf *out, const struct emu_store *st);
 int emu__store_load(struct emu_store *st, const char *text, size_t len,
     const char *what);
 
+/* ---- Cost Explorer (ce.c) ---- */
+struct emu_ce_tag {
+	char *key;			/* owned */
+	bool active;
+	int64_t updated;		/* unix time; 0: never changed */
+};
+
+struct emu_ce_backfill {
+	int64_t from;			/* days since 1970, a month's first */
+	int64_t requested;		/* unix time */
+};
+
+/* What Cost Explorer remembers: statuses set, backfills asked for. */
+struct emu_ce {
+	struct emu_ce_tag *tags;
+	size_t nr_tags, alloc_tags;
+	struct emu_ce_backfill *backfills;
+	size_t nr_backfills, alloc_backfills;
+	unsigned long requests, throttled;
+};
+
+void emu__ce_init(struct emu_ce *ce, const struct emu_config *cfg);
+void emu__ce_release(struct emu_ce *ce);
+void emu__ce_set_status(struct emu_ce *ce, const char *key, bool active,
+    int64_t when);
+/* POST / whose X-Amz-Target starts with target. */
+bool emu__ce_is_request(const struct emu_request *req, const char *target);
+/* Answer one Cost Explorer request from the projects in st. */
+void emu__ce_handle(struct emu_ce *ce, const struct emu_config *cfg,
+    const struct emu_store *st, int64_t now, const struct emu_request *req,
+    struct emu_response *resp);
+
 /* JSON string literal with escapes (the input is valid UTF-8). */
 void emu__json_str(struct ps_buf *b, const char *s);
 

@@ -23,7 +23,9 @@ static const char usage_text[] =
 "       [--jitter-ms N] [--rate-limit RPS] [--fault-429 P]\n"
 "       [--retry-after S|omit|ms] [--fault-5xx P] [--fault-drop-create P]\n"
 "       [--fault-reset P] [--seed N] [--tls-cert F --tls-key F] [--log FILE]\n"
-"       [--openai]\n";
+"       [--openai] [--ce-page-size N] [--ce-throttle-every N]\n"
+"       [--ce-usage-days N] [--ce-backfill-seconds N] [--ce-member-account]\n"
+"       [--ce-active-tag KEY]...\n";
 
 static const char help_text[] =
 "A local Bedrock Projects API server for tests, demos and benchmarks.\n"
@@ -56,6 +58,16 @@ static const char help_text[] =
 "  --archived-at-null     send \"archived_at\": null on active projects\n"
 "  --threads N            HTTP worker threads (default: one per CPU)\n"
 "\n"
+"\n"
+"Cost Explorer (POST / with X-Amz-Target: AWSInsightsIndexService.*):\n"
+"  --ce-page-size N       groups (or tags, services) per page (500)\n"
+"  --ce-throttle-every N  answer every N-th request LimitExceededException\n"
+"  --ce-usage-days N      days of synthetic usage before the clock (90)\n"
+"  --ce-backfill-seconds N  a backfill stays PROCESSING this long (3600)\n"
+"  --ce-member-account    a member account: tag and backfill calls get\n"
+"                         AccessDeniedException\n"
+"  --ce-active-tag KEY    this tag key starts Active (repeatable)\n"
+"\n"
 "Test routes (no auth): GET /_emulator/requests, GET /_emulator/stats,\n"
 "POST /_emulator/reset.  See projsync-emulator(1).\n";
 
@@ -65,6 +77,8 @@ enum {
 	OPT_RATE, OPT_F429, OPT_RETRY_AFTER, OPT_F5XX, OPT_FDROP, OPT_FRESET,
 	OPT_SEED, OPT_CLOCK, OPT_CERT, OPT_TLSKEY, OPT_LOG, OPT_OPENAI,
 	OPT_THREADS, OPT_HELP, OPT_VERSION, OPT_F429_EVERY, OPT_AT_NULL,
+	OPT_CE_PAGE, OPT_CE_THROTTLE, OPT_CE_DAYS, OPT_CE_BACKFILL,
+	OPT_CE_MEMBER, OPT_CE_ACTIVE,
 };
 
 static const struct option long_opts[] = {
@@ -93,6 +107,12 @@ static const struct option long_opts[] = {
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "openai", no_argument, NULL, OPT_OPENAI },
 	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "ce-page-size", required_argument, NULL, OPT_CE_PAGE },
+	{ "ce-throttle-every", required_argument, NULL, OPT_CE_THROTTLE },
+	{ "ce-usage-days", required_argument, NULL, OPT_CE_DAYS },
+	{ "ce-backfill-seconds", required_argument, NULL, OPT_CE_BACKFILL },
+	{ "ce-member-account", no_argument, NULL, OPT_CE_MEMBER },
+	{ "ce-active-tag", required_argument, NULL, OPT_CE_ACTIVE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -255,6 +275,28 @@ parse_args(struct emu_config *cfg, struct emu_server_options *so, int argc,
 		case OPT_LOG:
 			free(cfg->log_file);
 			cfg->log_file = xstrdup(a);
+			break;
+		case OPT_CE_PAGE:
+			err = parse_u32(&cfg->ce_page_size, a, "--ce-page-size");
+			break;
+		case OPT_CE_THROTTLE:
+			err = parse_u32(&cfg->ce_throttle_every, a,
+			    "--ce-throttle-every");
+			break;
+		case OPT_CE_DAYS:
+			err = parse_u32(&cfg->ce_usage_days, a, "--ce-usage-days");
+			break;
+		case OPT_CE_BACKFILL:
+			err = parse_u32(&cfg->ce_backfill_seconds, a,
+			    "--ce-backfill-seconds");
+			break;
+		case OPT_CE_MEMBER:
+			cfg->ce_member_account = true;
+			break;
+		case OPT_CE_ACTIVE:
+			cfg->ce_active = xrealloc(cfg->ce_active,
+			    (cfg->nr_ce_active + 1) * sizeof(char *));
+			cfg->ce_active[cfg->nr_ce_active++] = xstrdup(a);
 			break;
 		case OPT_OPENAI:
 			cfg->flavor = EMU_OPENAI;

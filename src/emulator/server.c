@@ -207,7 +207,8 @@ respond(struct emu_server *srv, struct MHD_Connection *conn,
 		free(body);
 		goto out;
 	}
-	MHD_add_response_header(mr, "Content-Type", "application/json");
+	MHD_add_response_header(mr, "Content-Type", resp.content_type ?
+	    resp.content_type : "application/json");
 	MHD_add_response_header(mr, "x-request-id", resp.request_id);
 	if (resp.allow)
 		MHD_add_response_header(mr, "Allow", resp.allow);
