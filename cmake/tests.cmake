@@ -36,7 +36,7 @@ endforeach()
 
 # The emulator's unit tests and fuzz replay call its library directly.
 if(TARGET projsync_emulator_lib)
-	foreach(t test_emulator test_apply fuzz_emulator_replay)
+	foreach(t test_emulator test_apply test_billing fuzz_emulator_replay)
 		if(TARGET ${t})
 			target_link_libraries(${t} PRIVATE projsync_emulator_lib)
 		endif()

@@ -29,6 +29,16 @@ const struct cli_command cli_commands[] = {
 	    "Write the live account as an inventory (to adopt existing projects)" },
 	{ "output", cmd_output, "output [--format json|env]",
 	    "Print the name to project ID map for applications" },
+	{ "costs", cmd_costs,
+	    "costs [--month YYYY-MM | --from DAY --to DAY] "
+	    "[--granularity monthly|daily] [--group-by KEY[,KEY]] [--metric M] "
+	    "[--compare] [--format text|markdown|csv|json|html] [-o FILE] "
+	    "[--billing-profile PROFILE]",
+	    "Report Bedrock spend by taxonomy keys, from AWS Cost Explorer" },
+	{ "billing", cmd_billing,
+	    "billing status [--format text|json] | billing backfill --from "
+	    "YYYY-MM [--billing-profile PROFILE]",
+	    "Show cost-allocation tag statuses, or backfill them" },
 	{ "diff", cmd_diff,
 	    "diff [--format text|json|markdown] [--detailed-exitcode] "
 	    "REV1 REV2 | REV1..REV2 | REV1...REV2",

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "live/live.h"
 #include "util/util.h"
@@ -59,6 +60,13 @@ struct api_options {
  */
 int api_endpoint_resolve(char **out, const char *flag, const char *region_flag,
     const char *settings_region);
+/* Check and normalise one endpoint URL (`from` names its source in
+ * messages): http(s) only, plain http only to loopback, no credentials,
+ * query or fragment.  Also for other AWS endpoints (Cost Explorer). */
+int api_endpoint_check(char **out, const char *url, const char *from);
+/* The backoff before retry n (0-based): 0.5 s * 2^n up to 8 s, less up
+ * to 25 % of jitter drawn from *rng.  Milliseconds. */
+double api_backoff_ms(unsigned n, uint64_t *rng);
 /* Parse "bearer" | "x-api-key" | "sigv4". */
 int api_auth_parse(enum api_auth *out, const char *s);
 

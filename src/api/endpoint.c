@@ -123,6 +123,13 @@ out:
 }
 
 int
+api_endpoint_check(char **out, const char *url, const char *from)
+{
+	*out = NULL;
+	return check_url(out, url, from);
+}
+
+int
 api_endpoint_resolve(char **out, const char *flag, const char *region_flag,
     const char *settings_region)
 {

@@ -88,6 +88,12 @@ api__backoff_ms(unsigned n, uint64_t *rng)
 	return ms * (0.75 + 0.25 * u);
 }
 
+double
+api_backoff_ms(unsigned n, uint64_t *rng)
+{
+	return api__backoff_ms(n, rng);
+}
+
 /* ---- the pacer ---- */
 
 #define SLOT_US		16000

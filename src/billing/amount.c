@@ -178,3 +178,19 @@ amount_percent(struct ps_buf *out, struct amount part, struct amount whole)
 		ps_buf_addch(out, '-');
 	add_u128(out, (u128)q, 1);
 }
+
+unsigned
+amount_scale(struct amount part, struct amount whole, unsigned scale)
+{
+	i128 p = part.v, w = whole.v;
+
+	if (w <= 0 || p <= 0)
+		return 0;
+	if (p >= w)
+		return scale;
+	while (p > I128_MAX / (scale ? scale : 1)) {
+		p /= 10;
+		w /= 10;
+	}
+	return (unsigned)(p * scale / w);
+}

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "api/api.h"
+#include "billing/billing.h"
 #include "inventory/inventory.h"
 #include "util/util.h"
 
@@ -87,6 +88,13 @@ int cli_load_inventory(struct inventory **out, struct cli_ctx *ctx,
 int cli_api_client(struct api_client **out, struct cli_ctx *ctx,
     const struct inventory *inv);
 
+/* A Cost Explorer client: --region / settings.region / $AWS_REGION pick
+ * the partition, profile_flag (--billing-profile) or
+ * settings.billing.profile the credentials.  Returns 0 or an exit code
+ * after printing. */
+int cli_billing_client(struct billing_client **out, struct cli_ctx *ctx,
+    const struct inventory *inv, const char *profile_flag);
+
 /* Commands. */
 int cmd_validate(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_lint(int argc, char **argv, struct cli_ctx *ctx);
@@ -97,6 +105,8 @@ int cmd_output(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_diff(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_log(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_show(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_costs(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_billing(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_version(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_help(int argc, char **argv, struct cli_ctx *ctx);
 

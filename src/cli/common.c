@@ -266,3 +266,26 @@ cli_api_client(struct api_client **out, struct cli_ctx *ctx,
 		return cli_fail(ctx, err);
 	return 0;
 }
+
+int
+cli_billing_client(struct billing_client **out, struct cli_ctx *ctx,
+    const struct inventory *inv, const char *profile_flag)
+{
+	struct billing_options opts = { 0 };
+	const char *region = getenv("AWS_REGION");
+	int err;
+
+	*out = NULL;
+	if (!region || !*region)
+		region = getenv("AWS_DEFAULT_REGION");
+	opts.region = ctx->region ? ctx->region : inv && inv->settings.region ?
+	    inv->settings.region : region;
+	opts.profile = profile_flag ? profile_flag :
+	    inv ? inv->settings.billing.profile : NULL;
+	opts.cacert = ctx->cacert;
+	if (ctx->verbose)
+		opts.trace = trace_stderr;
+	if ((err = billing_client_new(out, &opts)) < 0)
+		return cli_fail(ctx, err);
+	return 0;
+}

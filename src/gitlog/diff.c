@@ -249,6 +249,9 @@ diff_settings(struct clist *l, const struct inv_settings *a,
 	    b->safety.min_projects_for_percent);
 	add_bool(l, "record", a->record, b->record);
 	add_str(l, "name_pattern", a->name_pattern, b->name_pattern);
+	add_bool(l, "billing.activate_tags", a->billing.activate_tags,
+	    b->billing.activate_tags);
+	add_str(l, "billing.profile", a->billing.profile, b->billing.profile);
 }
 
 static void

@@ -126,6 +126,13 @@ struct inv_safety {
 	unsigned min_projects_for_percent;	/* default 10 */
 };
 
+/* settings.billing: Cost Explorer (docs/finops.md). */
+struct inv_billing {
+	bool activate_tags;	/* taxonomy keys are cost-allocation tags */
+	char *profile;		/* AWS profile for billing calls, or NULL */
+	struct inv_pos pos;	/* the `billing:` value, if written */
+};
+
 struct inv_settings {
 	char *region;			/* NULL: not set */
 	enum inv_unmanaged unmanaged;	/* default report */
@@ -135,6 +142,7 @@ struct inv_settings {
 	struct inv_safety safety;
 	bool record;			/* settings.record: record plans in git */
 	char *name_pattern;		/* lint name-convention template or NULL */
+	struct inv_billing billing;
 	/* added */
 	struct inv_pos pos;		/* the `settings:` key, if written */
 	struct inv_pos project_limit_pos;

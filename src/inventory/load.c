@@ -46,6 +46,8 @@ static const char *const include_fields[] = { "version", "include",
 	"projects", NULL };
 static const char *const settings_fields[] = { "region", "unmanaged",
 	"ignore_tags", "project_limit", "safety", "record", "name_pattern",
+	"billing", NULL };
+static const char *const billing_fields[] = { "activate_tags", "profile",
 	NULL };
 static const char *const safety_fields[] = { "max_changes",
 	"max_change_percent", "min_projects_for_percent", NULL };
@@ -643,6 +645,35 @@ load_safety(struct loader *ld, const struct ynode *n, struct inv_safety *s)
 	free(e);
 }
 
+static void
+load_billing(struct loader *ld, const struct ynode *n, struct inv_billing *b)
+{
+	struct entry *e;
+	size_t nr, i;
+
+	if (is_null(n) || !(e = map_entries(ld, n, "'billing'", &nr)))
+		return;
+	b->pos = pos_of(ld, n);
+	for (i = 0; i < nr; i++) {
+		const char *k = e[i].key->u.str;
+		const struct ynode *v = e[i].val;
+		if (!strcmp(k, "activate_tags")) {
+			get_bool(ld, v, "'activate_tags'", &b->activate_tags);
+		} else if (!strcmp(k, "profile")) {
+			char *p = get_str(ld, v, "'profile'");
+			if (p && !*p)
+				err_at(ld, v, "invalid-value", "'profile' is "
+				    "empty; leave it out to use the default "
+				    "credentials");
+			else if (p)
+				b->profile = p;	/* in the pool */
+		} else {
+			unknown_field(ld, e[i].key, "'billing'", billing_fields);
+		}
+	}
+	free(e);
+}
+
 /* aa-bbbb-N, aa-gov-bbbb-N: catches typos, not a list of real regions. */
 static bool
 plausible_region(const char *r)
@@ -723,6 +754,8 @@ load_settings(struct loader *ld, const struct ynode *n)
 		} else if (!strcmp(k, "name_pattern")) {
 			if ((s->name_pattern = get_str(ld, v, "'name_pattern'")))
 				s->name_pattern_pos = pos_of(ld, v);
+		} else if (!strcmp(k, "billing")) {
+			load_billing(ld, v, &s->billing);
 		} else {
 			unknown_field(ld, e[i].key, "'settings'", settings_fields);
 		}

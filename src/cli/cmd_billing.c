@@ -1,0 +1,327 @@
+/*
+ * cli: `projsync billing status` (each taxonomy key: active, inactive or
+ * not seen by billing yet; the backfill history) and `projsync billing
+ * backfill --from YYYY-MM` (StartCostAllocationTagBackfill, refused while
+ * one runs or within 24 hours of the last).  See docs/finops.md.
+ */
+#include "cli/cli.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char billing_options_help[] =
+    "  status                   each taxonomy key (required and declared):\n"
+    "                           active, inactive or unseen (billing has no\n"
+    "                           tagged usage yet), last used; backfills\n"
+    "      --format F           text (default) or json\n"
+    "  backfill --from YYYY-MM  apply today's cost-allocation tag statuses\n"
+    "                           to past months, from this one (within the\n"
+    "                           last 12); refused while one runs and within\n"
+    "                           24 hours of the last request\n"
+    "      --billing-profile P  AWS profile for Cost Explorer (default\n"
+    "                           settings.billing.profile)\n"
+    "\n"
+    "Cost-allocation tags are managed from the organisation's management\n"
+    "account; a member account is refused (AccessDeniedException).\n";
+
+/* The taxonomy's keys: required, then declared ones not yet listed. */
+static void
+taxonomy_keys(const struct inventory *inv, const char ***out, size_t *nr)
+{
+	const char **keys = xcalloc(inv->taxonomy.required_nr +
+	    inv->taxonomy.tags_nr + 1, sizeof(*keys));
+	size_t n = 0, i, j;
+
+	for (i = 0; i < inv->taxonomy.required_nr; i++)
+		keys[n++] = inv->taxonomy.required[i];
+	for (i = 0; i < inv->taxonomy.tags_nr; i++) {
+		for (j = 0; j < n && strcmp(keys[j],
+		    inv->taxonomy.tags[i].key); j++)
+			;
+		if (j == n)
+			keys[n++] = inv->taxonomy.tags[i].key;
+	}
+	*out = keys;
+	*nr = n;
+}
+
+static const char *
+state_name(enum billing_tag_state s)
+{
+	return s == BILLING_TAG_ACTIVE ? "active" :
+	    s == BILLING_TAG_INACTIVE ? "inactive" : "unseen";
+}
+
+/* A ZonedDateTime's day, or "-". */
+static void
+day_of(char out[11], const char *zoned)
+{
+	if (!zoned || strlen(zoned) < 10) {
+		strcpy(out, "-");
+		return;
+	}
+	memcpy(out, zoned, 10);
+	out[10] = '\0';
+	for (size_t i = 0; i < 10; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			out[i] = '?';
+}
+
+static void
+refused_hint(struct cli_ctx *ctx, struct billing_client *bc)
+{
+	if (strcmp(billing_client_error_code(bc), "AccessDeniedException") == 0)
+		cli_error(ctx, "cost-allocation tags are managed from the "
+		    "organisation's management account: run this with its "
+		    "credentials (settings.billing.profile or "
+		    "--billing-profile)");
+}
+
+static int
+billing_status(struct cli_ctx *ctx, struct billing_client *bc,
+    const struct inventory *inv, bool json)
+{
+	struct billing_tag *tags = NULL;
+	struct billing_backfill *bf = NULL;
+	const char **keys = NULL;
+	size_t nr = 0, nr_bf = 0, i;
+	char used[11], changed[11];
+	int err, rc = EXIT_OK;
+
+	taxonomy_keys(inv, &keys, &nr);
+	if ((err = billing_tag_statuses(bc, keys, nr, &tags)) < 0 ||
+	    (err = billing_backfill_history(bc, &bf, &nr_bf)) < 0) {
+		rc = cli_fail(ctx, err);
+		refused_hint(ctx, bc);
+		goto out;
+	}
+	if (json) {
+		cJSON *doc = cJSON_CreateObject(), *arr, *o;
+		char *text;
+		arr = cJSON_AddArrayToObject(doc, "tags");
+		for (i = 0; i < nr; i++) {
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "key", tags[i].key);
+			cJSON_AddStringToObject(o, "status",
+			    state_name(tags[i].state));
+			if (tags[i].last_used)
+				cJSON_AddStringToObject(o, "last_used",
+				    tags[i].last_used);
+			if (tags[i].last_updated)
+				cJSON_AddStringToObject(o, "last_updated",
+				    tags[i].last_updated);
+			cJSON_AddItemToArray(arr, o);
+		}
+		arr = cJSON_AddArrayToObject(doc, "backfills");
+		for (i = 0; i < nr_bf; i++) {
+			o = cJSON_CreateObject();
+			if (bf[i].from)
+				cJSON_AddStringToObject(o, "from", bf[i].from);
+			if (bf[i].requested)
+				cJSON_AddStringToObject(o, "requested",
+				    bf[i].requested);
+			if (bf[i].completed)
+				cJSON_AddStringToObject(o, "completed",
+				    bf[i].completed);
+			if (bf[i].status)
+				cJSON_AddStringToObject(o, "status",
+				    bf[i].status);
+			cJSON_AddItemToArray(arr, o);
+		}
+		cJSON_AddNumberToObject(doc, "requests",
+		    (double)billing_client_requests(bc));
+		text = cJSON_Print(doc);
+		printf("%s\n", text);
+		free(text);
+		cJSON_Delete(doc);
+		goto out;
+	}
+	printf("%-24s %-9s %-10s %s\n", "KEY", "STATUS", "LAST USED",
+	    "LAST CHANGED");
+	for (i = 0; i < nr; i++) {
+		char *key = inventory_printable(tags[i].key, 64);
+		day_of(used, tags[i].last_used);
+		day_of(changed, tags[i].last_updated);
+		printf("%-24s %-9s %-10s %s\n", key, state_name(tags[i].state),
+		    used, changed);
+		free(key);
+	}
+	for (i = 0; i < nr && tags[i].state != BILLING_TAG_UNSEEN; i++)
+		;
+	if (i < nr)
+		printf("\nunseen: billing has no usage tagged with the key yet "
+		    "(up to 24 hours after the\nfirst inference on a project "
+		    "carrying it); it can be activated only then.\n");
+	printf("\nBackfills:%s\n", nr_bf ? "" : " none");
+	for (i = 0; i < nr_bf; i++) {
+		char from[11], req[11];
+		day_of(from, bf[i].from);
+		day_of(req, bf[i].requested);
+		printf("  from %s, requested %s: %s\n", from, req,
+		    bf[i].status && strlen(bf[i].status) < 20 ?
+		    bf[i].status : "?");
+	}
+	printf("\nCost Explorer requests: %lu\n", billing_client_requests(bc));
+out:
+	billing_tags_free(tags, nr);
+	billing_backfills_free(bf, nr_bf);
+	free(keys);
+	return rc;
+}
+
+/* Seconds since a ZonedDateTime ("2026-12-07T17:43:51Z"), or -1. */
+static long long
+age_of(const char *zoned, time_t now)
+{
+	struct tm tm = { 0 };
+	int n = 0;
+
+	if (!zoned || sscanf(zoned, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year,
+	    &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
+	    &n) != 6)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (long long)(now - timegm(&tm));
+}
+
+static int
+billing_backfill(struct cli_ctx *ctx, struct billing_client *bc,
+    const char *month)
+{
+	struct billing_backfill *bf = NULL, started;
+	int64_t day, today = (int64_t)time(NULL) / 86400;
+	size_t nr = 0;
+	char text[16];
+	long long age;
+	int err, rc = EXIT_OK;
+
+	memset(&started, 0, sizeof(started));
+	snprintf(text, sizeof(text), "%.7s-01", month);
+	if (strlen(month) != 7 || !billing_day_parse(&day, text))
+		return cli_usage_error(ctx, "--from '%s' is not a month "
+		    "(YYYY-MM)", month);
+	if (day > today || day < billing_month_start(today, -12))
+		return cli_usage_error(ctx, "--from %s: a backfill starts "
+		    "within the last 12 months, not in the future", month);
+	if ((err = billing_backfill_history(bc, &bf, &nr)) < 0) {
+		rc = cli_fail(ctx, err);
+		refused_hint(ctx, bc);
+		goto out;
+	}
+	/* AWS lists the newest first; any one still running blocks */
+	for (size_t i = 0; i < nr; i++)
+		if (bf[i].status && strcmp(bf[i].status, "PROCESSING") == 0) {
+			cli_error(ctx, "a backfill (from %.10s, requested %s) is "
+			    "still running; try again when it is done",
+			    bf[i].from ? bf[i].from : "?", bf[i].requested ?
+			    bf[i].requested : "?");
+			rc = EXIT_REFUSED;
+			goto out;
+		}
+	if (nr && (age = age_of(bf[0].requested, time(NULL))) >= 0 &&
+	    age < 86400) {
+		cli_error(ctx, "the last backfill was requested %lld hours ago; "
+		    "AWS allows one every 24 hours", age / 3600);
+		rc = EXIT_REFUSED;
+		goto out;
+	}
+	if ((err = billing_backfill_start(bc, day, &started)) < 0) {
+		rc = cli_fail(ctx, err);
+		refused_hint(ctx, bc);
+		goto out;
+	}
+	printf("Backfill from %s requested: %s\n", text, started.status &&
+	    strlen(started.status) < 20 ? started.status : "?");
+	if (!ctx->quiet)
+		cli_warning(ctx, "the backfill applies today's statuses to every "
+		    "tag key: a key inactive now disappears from the past "
+		    "months' cost data; results reach Cost Explorer at its "
+		    "next daily refresh");
+out:
+	billing_backfills_free(bf, nr);
+	free(started.from);
+	free(started.requested);
+	free(started.completed);
+	free(started.updated);
+	free(started.status);
+	return rc;
+}
+
+int
+cmd_billing(int argc, char **argv, struct cli_ctx *ctx)
+{
+	enum { O_FROM = 256, O_PROFILE, O_FORMAT };
+	static const struct option longopts[] = {
+		{ "from", required_argument, NULL, O_FROM },
+		{ "billing-profile", required_argument, NULL, O_PROFILE },
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *self = cli_command_find("billing");
+	const char *from = NULL, *profile = NULL, *sub;
+	struct billing_client *bc = NULL;
+	struct inventory *inv = NULL;
+	bool json = false;
+	int c, rc;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_FROM: from = optarg; break;
+		case O_PROFILE: profile = optarg; break;
+		case O_FORMAT:
+			if (strcmp(optarg, "json") == 0)
+				json = true;
+			else if (strcmp(optarg, "text") == 0)
+				json = false;
+			else
+				return cli_usage_error(ctx, "unknown --format "
+				    "'%s' (text or json)", optarg);
+			break;
+		case 'h':
+			cli_print_help(stdout, self, billing_options_help);
+			return EXIT_OK;
+		default:
+			return cli_option_error(ctx, c, argv);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error(ctx, "billing needs a subcommand: status "
+		    "or backfill");
+	sub = argv[optind];
+	if (optind + 1 < argc)
+		return cli_usage_error(ctx, "unexpected argument '%s'",
+		    argv[optind + 1]);
+	if (strcmp(sub, "status") == 0) {
+		if (from)
+			return cli_usage_error(ctx, "--from goes with backfill");
+		if ((rc = cli_load_inventory(&inv, ctx, false)) != 0)
+			return rc;
+		if ((rc = cli_billing_client(&bc, ctx, inv, profile)) == 0)
+			rc = billing_status(ctx, bc, inv, json);
+	} else if (strcmp(sub, "backfill") == 0) {
+		if (!from)
+			return cli_usage_error(ctx, "billing backfill needs "
+			    "--from YYYY-MM");
+		if (json)
+			return cli_usage_error(ctx, "--format goes with status");
+		/* the inventory only for settings; none is fine */
+		if (ctx->file_given && (rc = cli_load_inventory(&inv, ctx,
+		    false)) != 0)
+			return rc;
+		if ((rc = cli_billing_client(&bc, ctx, inv, profile)) == 0)
+			rc = billing_backfill(ctx, bc, from);
+	} else {
+		return cli_usage_error(ctx, "unknown billing subcommand '%s' "
+		    "(status or backfill)", sub);
+	}
+	billing_client_free(bc);
+	inventory_free(inv);
+	return rc;
+}
