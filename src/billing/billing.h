@@ -83,6 +83,7 @@ struct billing_options {
 	const char *profile;	/* --billing-profile / settings.billing.profile */
 	const char *cacert;
 	unsigned max_attempts;	/* 0: 8 */
+	unsigned timeout_ms;	/* per request, 0: 30 s */
 	/* -v: one line per request and answer, never a credential */
 	void (*trace)(const char *line, void *payload);
 	void *trace_payload;

@@ -25,6 +25,7 @@ struct billing_client {
 	CURL *h;
 	unsigned long requests;
 	unsigned max_attempts;
+	unsigned timeout_ms;
 	double retry_scale;
 	uint64_t rng;
 	char *err_code, *err_message;
@@ -126,6 +127,7 @@ billing_client_new(struct billing_client **out,
 	    env("SSL_CERT_FILE"));
 	c->max_attempts = opts->max_attempts ? opts->max_attempts :
 	    DEFAULT_ATTEMPTS;
+	c->timeout_ms = opts->timeout_ms ? opts->timeout_ms : 30000;
 	c->retry_scale = 1.0;
 	if ((scale = env("PROJSYNC_RETRY_SCALE"))) {
 		char *end;
@@ -345,12 +347,14 @@ attempt(struct billing_client *c, const char *op, const char *body,
 	curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c->h, CURLOPT_WRITEDATA, out);
 	curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c->h, CURLOPT_TIMEOUT_MS, 60000L);
+	curl_easy_setopt(c->h, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
 	curl_easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
 	curl_easy_setopt(c->h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c->h, CURLOPT_USERAGENT, "projsync/" PROJSYNC_VERSION);
+	/* as the api module: a proxy never sees a request in clear */
 	if (strncmp(url, "http://", 7) == 0)
 		curl_easy_setopt(c->h, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(c->h, CURLOPT_HTTPPROXYTUNNEL, 1L);
 	if (c->cacert)
 		curl_easy_setopt(c->h, CURLOPT_CAINFO, c->cacert);
 	c->requests++;

@@ -282,6 +282,8 @@ cli_billing_client(struct billing_client **out, struct cli_ctx *ctx,
 	    inv->settings.region : region;
 	opts.profile = profile_flag ? profile_flag :
 	    inv ? inv->settings.billing.profile : NULL;
+	if ((err = parse_timeout(ctx, &opts.timeout_ms)) != 0)
+		return err;
 	opts.cacert = ctx->cacert;
 	if (ctx->verbose)
 		opts.trace = trace_stderr;
