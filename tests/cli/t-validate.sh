@@ -61,9 +61,12 @@ ok "diagnostics name the right file, line and column"
 
 cd "$SRC_DIR"
 
-# ---- hostile input: each ends quickly, exit 3, a clear message ----
+# ---- hostile input: each ends, exit 3, a clear message ----
+# MAX_MS only catches a runaway (an unbounded alias expansion runs for hours):
+# it is far above the real figures, which bench/ measures, so that a loaded
+# machine or a sanitizer build does not fail the test.
 hostile() {	# hostile FILE RULE TEXT [MAX_MS]
-	local start end ms max=${4:-5000}
+	local start end ms max=${4:-60000}
 	start=$(date +%s%N)
 	run_ps 3 validate -f "$1"
 	end=$(date +%s%N)
@@ -122,7 +125,7 @@ hostile "$T/list.yaml" invalid-type "top level of an inventory must be a mapping
 hostile "$T/suggest.yaml" value-not-allowed "is not an allowed value of 'K'"
 hostile "$T/scalar.yaml" invalid-type "top level of an inventory must be a mapping"
 # (parsing 4 million nodes is the slow part, the more so under ASan)
-hostile "$T/nodes.yaml" file-too-large "YAML nodes" 30000
+hostile "$T/nodes.yaml" file-too-large "YAML nodes" 120000
 # 100 MB: refused from its size, before it is read
 head -c 100000000 /dev/zero | tr '\0' '#' >"$T/big.yaml"
 hostile "$T/big.yaml" file-too-large "the limit is 64 MiB"
@@ -167,13 +170,10 @@ gen 1001 1 >"$T/p1001a.yaml"
 run_ps 0 validate -f "$T/p1001a.yaml"
 ok "project limit: warning from 90%, error past 1000, archived projects not counted"
 
-# a 1,000-project inventory is fast (a sanity bound; docs/benchmarks.md
-# has the measured figure)
-start=$(date +%s%N)
+# a 1,000-project inventory validates (its speed is measured by bench/run,
+# docs/benchmarks.md, not asserted here)
 run_ps 0 validate -f "$T/p1000.yaml"
-ms=$((($(date +%s%N) - start) / 1000000))
-[ "$ms" -lt 2000 ] || fail "1,000 projects took $ms ms"
-ok "1,000 projects validated in $ms ms"
+ok "1,000 projects validate"
 
 # ---- options, environment and exit codes ----
 run_ps 0 validate --help
