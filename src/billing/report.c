@@ -104,8 +104,9 @@ struct model {
 	const char *unit;
 };
 
-static struct group *
-group_of(struct model *m, const struct billing_report *r,
+/* The index of row's group in m, or m->nr when it has none yet. */
+static size_t
+group_index(const struct model *m, const struct billing_report *r,
     const struct billing_row *row)
 {
 	size_t i, k;
@@ -115,8 +116,20 @@ group_of(struct model *m, const struct billing_report *r,
 			if (strcmp(m->groups[i].values[k], row->values[k]) != 0)
 				break;
 		if (k == r->nr_keys)
-			return &m->groups[i];
+			break;
 	}
+	return i;
+}
+
+/* The group of row, added when new. */
+static struct group *
+group_of(struct model *m, const struct billing_report *r,
+    const struct billing_row *row)
+{
+	size_t i = group_index(m, r, row), k;
+
+	if (i < m->nr)
+		return &m->groups[i];
 	xgrow(&m->groups, &m->alloc, m->nr + 1, sizeof(*m->groups));
 	memset(&m->groups[m->nr], 0, sizeof(*m->groups));
 	for (k = 0; k < r->nr_keys; k++)
@@ -186,22 +199,6 @@ bucket_total(const struct billing_report *r, int64_t start)
 		if (r->cur.rows[i].start == start)
 			(void)amount_add(&t, r->cur.rows[i].amount);
 	return t;
-}
-
-static size_t
-group_index(const struct model *m, const struct billing_report *r,
-    const struct billing_row *row)
-{
-	size_t i, k;
-
-	for (i = 0; i < m->nr; i++) {
-		for (k = 0; k < r->nr_keys; k++)
-			if (strcmp(m->groups[i].values[k], row->values[k]) != 0)
-				break;
-		if (k == r->nr_keys)
-			break;
-	}
-	return i;
 }
 
 /* The rows for people: by bucket, then the groups' order (biggest first,

@@ -160,29 +160,25 @@ add_units(struct ps_buf *b, int64_t u)
 	    (u < 0 ? -u : u) / UNITS, (u < 0 ? -u : u) % UNITS);
 }
 
+/* A JSON string of unix time t (UTC): "2026-12-07T12:00:00Z", or only
+ * the day. */
 static void
-add_day(struct ps_buf *b, int64_t day)
+add_time(struct ps_buf *b, int64_t t, bool zoned)
 {
-	time_t t = (time_t)(day * DAY);
-	struct tm tm;
-	char s[16];
-
-	gmtime_r(&t, &tm);
-	strftime(s, sizeof(s), "%Y-%m-%d", &tm);
-	emu__json_str(b, s);
-}
-
-static void
-add_zoned(struct ps_buf *b, int64_t when)
-{
-	time_t t = (time_t)when;
+	time_t tt = (time_t)t;
 	struct tm tm;
 	char s[32];
 
-	gmtime_r(&t, &tm);
-	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	gmtime_r(&tt, &tm);
+	if (zoned)
+		strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	else
+		strftime(s, sizeof(s), "%Y-%m-%d", &tm);
 	emu__json_str(b, s);
 }
+
+#define add_day(b, day)		add_time((b), (day) * DAY, false)
+#define add_zoned(b, when)	add_time((b), (when), true)
 
 /* ---- parsing ---- */
 
