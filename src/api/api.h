@@ -1,8 +1,8 @@
 /*
  * api: the HTTP client for the Bedrock (OpenAI-compatible) Projects API.
  * Owned by the api module.  libcurl multi interface: endpoint resolution,
- * authentication (bearer, x-api-key, SigV4 via CURLOPT_AWS_SIGV4 with
- * service bedrock-mantle), paging, retries with Retry-After and backoff,
+ * authentication (bearer, x-api-key, SigV4 with service bedrock-mantle
+ * signed by src/aws, never by libcurl's CURLOPT_AWS_SIGV4), paging, retries with Retry-After and backoff,
  * concurrency that backs off while the server throttles.
  *
  * Credentials are read from the environment inside this module only and

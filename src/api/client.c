@@ -138,6 +138,9 @@ load_credentials(struct api_client *c, const struct api_options *opts)
 	add_secret(c, secret);
 	add_secret(c, token);
 	add_secret(c, akid);
+	c->creds.access_key_id = xstrdup(akid);
+	c->creds.secret_access_key = xstrdup(secret);
+	c->creds.session_token = xstrdup(token);
 	if (opts->region && *opts->region)
 		c->region = xstrdup(opts->region);
 	else if (!(c->region = api_endpoint_region(c->endpoint)))
@@ -148,10 +151,6 @@ load_credentials(struct api_client *c, const struct api_options *opts)
 		    "sign for: give --region or set $AWS_REGION");
 	if (strchr(c->region, ':') || !header_safe(c->region))
 		return ps_error(PS_EUSAGE, "invalid region '%s'", c->region);
-	c->userpwd = xasprintf("%s:%s", akid, secret);
-	c->sigv4 = xasprintf("aws:amz:%s:%s", c->region, SIGV4_SERVICE);
-	if (token)
-		c->token_header = xasprintf("x-amz-security-token: %s", token);
 	return 0;
 }
 
@@ -234,14 +233,8 @@ api_client_free(struct api_client *c)
 	}
 	if (c->auth_header)
 		explicit_bzero(c->auth_header, strlen(c->auth_header));
-	if (c->userpwd)
-		explicit_bzero(c->userpwd, strlen(c->userpwd));
-	if (c->token_header)
-		explicit_bzero(c->token_header, strlen(c->token_header));
+	aws_credentials_release(&c->creds);
 	free(c->auth_header);
-	free(c->userpwd);
-	free(c->token_header);
-	free(c->sigv4);
 	free(c->region);
 	free(c->cacert);
 	free(c->endpoint);
@@ -409,10 +402,44 @@ append(struct curl_slist *l, const char *h, int *err)
 	return n ? n : l;
 }
 
+/*
+ * SigV4: sign the request and send exactly the headers signed (plus
+ * Accept and Content-Length, which are not).  The Host header is set
+ * explicitly, so the value signed is the value sent.
+ */
+static int
+sign_into(struct api_client *c, struct api__req *r, bool post,
+    struct curl_slist **headers)
+{
+	static const char *const json[] = { "Content-Type: application/json" };
+	struct aws_sigv4_request sr = {
+		.method = r->method,
+		.url = r->url,
+		.headers = post ? json : NULL,
+		.nr_headers = post ? 1 : 0,
+		.body = r->body,
+		.body_len = r->body ? strlen(r->body) : 0,
+		.service = SIGV4_SERVICE,
+		.region = c->region,
+		.now = time(NULL),
+	};
+	struct aws_sigv4_signed sig;
+	size_t i;
+	int err;
+
+	if ((err = aws_sigv4_sign(&sig, &sr, &c->creds)) < 0)
+		return err;
+	for (i = 0; i < sig.nr && err == 0; i++)
+		*headers = append(*headers, sig.headers[i], &err);
+	aws_sigv4_signed_release(&sig);
+	return err;
+}
+
 int
 api__easy_setup(struct api_client *c, struct api__req *r)
 {
 	CURL *h;
+	bool post;
 	int err = 0;
 
 	api__req_reset_attempt(r);
@@ -451,25 +478,27 @@ api__easy_setup(struct api_client *c, struct api__req *r)
 		curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
 	}
 	r->headers = append(r->headers, "Accept: application/json", &err);
-	/* no 100-continue round trip on larger bodies */
+	/* no 100-continue round trip on larger bodies (never signed) */
 	r->headers = append(r->headers, "Expect:", &err);
 	if (c->auth_header)
 		r->headers = append(r->headers, c->auth_header, &err);
-	if (c->token_header)
-		r->headers = append(r->headers, c->token_header, &err);
-	if (strcmp(r->method, "POST") == 0) {
-		r->headers = append(r->headers, "Content-Type: application/json",
-		    &err);
+	post = strcmp(r->method, "POST") == 0;
+	if (post) {
 		curl_easy_setopt(h, CURLOPT_POST, 1L);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)(r->body ? strlen(r->body) : 0));
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, r->body ? r->body : "");
 	}
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, r->headers);
-	if (c->sigv4) {
-		curl_easy_setopt(h, CURLOPT_AWS_SIGV4, c->sigv4);
-		curl_easy_setopt(h, CURLOPT_USERPWD, c->userpwd);
+	if (c->auth == API_AUTH_SIGV4) {
+		/* each attempt is signed afresh: a new date, and maybe
+		 * refreshed credentials */
+		if (err == 0)
+			err = sign_into(c, r, post, &r->headers);
+	} else if (post) {
+		r->headers = append(r->headers, "Content-Type: application/json",
+		    &err);
 	}
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, r->headers);
 	/*
 	 * libcurl 7.88 silently resends a request, body and all, when a
 	 * reused connection dies before any answer byte: for a create that
@@ -490,16 +519,19 @@ api__easy_setup(struct api_client *c, struct api__req *r)
 static char *
 page_url(const struct api_client *c, const char *after)
 {
-	char *esc, *url;
 
-	/* parameters in sorted order: the SigV4 canonical query as sent */
+	struct ps_buf esc = PS_BUF_INIT;
+	char *url;
+
+	/* sorted and encoded the SigV4 way: the canonical query is the
+	 * query as sent */
 	if (!after)
 		return xasprintf("%s/organization/projects?include_archived="
 		    "true&limit=100", c->endpoint);
-	esc = curl_easy_escape(NULL, after, 0);
+	aws_uri_encode(&esc, after, strlen(after), false);
 	url = xasprintf("%s/organization/projects?after=%s&include_archived="
-	    "true&limit=100", c->endpoint, esc ? esc : "");
-	curl_free(esc);
+	    "true&limit=100", c->endpoint, ps_buf_cstr(&esc));
+	ps_buf_release(&esc);
 	return url;
 }
 

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "aws/aws.h"
 
 #define API_DEFAULT_ATTEMPTS	8
 /*
@@ -36,9 +37,7 @@ struct api_client {
 	char *cacert;
 	char *auth_header;	/* "Authorization: Bearer K" / "x-api-key: K" */
 	const char *cred_var;	/* the environment variable the key came from */
-	char *userpwd;		/* SigV4: "AKID:SECRET" */
-	char *sigv4;		/* "aws:amz:REGION:bedrock-mantle" */
-	char *token_header;	/* "x-amz-security-token: T" or NULL */
+	struct aws_credentials creds;	/* SigV4 */
 	char *secrets[4];	/* scrubbed from every message and trace */
 	unsigned max_attempts, timeout_ms, connect_timeout_ms;
 	double retry_scale;

@@ -1,4 +1,5 @@
-/* util: SHA-256 (FIPS 180-4), for inventory digests and plan fingerprints. */
+/* util: SHA-256 (FIPS 180-4), for inventory digests and plan fingerprints,
+ * and HMAC-SHA256 (RFC 2104) for SigV4. */
 #include "util/util.h"
 
 #include <string.h>
@@ -103,19 +104,57 @@ sha256_final(struct sha256_ctx *c, unsigned char out[32])
 }
 
 void
-sha256_hex(char out[65], const void *data, size_t len)
+ps_hex(char *out, const unsigned char *p, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hex[p[i] >> 4];
+		out[2 * i + 1] = hex[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+void
+sha256_hex(char out[65], const void *data, size_t len)
+{
 	struct sha256_ctx c;
 	unsigned char md[32];
-	int i;
 
 	sha256_init(&c);
 	sha256_update(&c, data, len);
 	sha256_final(&c, md);
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
+	ps_hex(out, md, sizeof(md));
+}
+
+void
+hmac_sha256(unsigned char out[32], const void *key, size_t key_len,
+    const void *data, size_t len)
+{
+	unsigned char k[64] = { 0 }, pad[64], inner[32];
+	struct sha256_ctx c;
+	size_t i;
+
+	if (key_len > sizeof(k)) {
+		sha256_init(&c);
+		sha256_update(&c, key, key_len);
+		sha256_final(&c, k);
+	} else {
+		memcpy(k, key, key_len);
 	}
-	out[64] = '\0';
+	for (i = 0; i < sizeof(pad); i++)
+		pad[i] = k[i] ^ 0x36;
+	sha256_init(&c);
+	sha256_update(&c, pad, sizeof(pad));
+	sha256_update(&c, data, len);
+	sha256_final(&c, inner);
+	for (i = 0; i < sizeof(pad); i++)
+		pad[i] = k[i] ^ 0x5c;
+	sha256_init(&c);
+	sha256_update(&c, pad, sizeof(pad));
+	sha256_update(&c, inner, sizeof(inner));
+	sha256_final(&c, out);
+	explicit_bzero(k, sizeof(k));
+	explicit_bzero(pad, sizeof(pad));
 }

@@ -123,6 +123,11 @@ void sha256_update(struct sha256_ctx *c, const void *data, size_t len);
 void sha256_final(struct sha256_ctx *c, unsigned char out[32]);
 /* Lower-case hex of SHA-256(data) into out (65 bytes with NUL). */
 void sha256_hex(char out[65], const void *data, size_t len);
+/* HMAC-SHA256 (RFC 2104): SigV4 signing keys and signatures. */
+void hmac_sha256(unsigned char out[32], const void *key, size_t key_len,
+    const void *data, size_t len);
+/* Lower-case hex of n bytes into out (2n + 1 bytes with NUL). */
+void ps_hex(char *out, const unsigned char *p, size_t n);
 
 /* ---- tag sets: key → value, kept sorted by key (byte order) ---- */
 struct tag {

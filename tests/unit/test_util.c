@@ -29,6 +29,26 @@ test_util__buf_grows_and_formats(void **state)
 	ps_buf_release(&b);
 }
 
+/* RFC 4231 test cases 2 and 6 (a key longer than a block). */
+static void
+test_util__hmac_sha256_rfc4231(void **state)
+{
+	unsigned char md[32], key[131];
+	char hex[65];
+	const char *d6 = "Test Using Larger Than Block-Size Key - Hash Key First";
+
+	(void)state;
+	hmac_sha256(md, "Jefe", 4, "what do ya want for nothing?", 28);
+	ps_hex(hex, md, 32);
+	assert_string_equal(hex,
+	    "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+	memset(key, 0xaa, sizeof(key));
+	hmac_sha256(md, key, sizeof(key), d6, strlen(d6));
+	ps_hex(hex, md, 32);
+	assert_string_equal(hex,
+	    "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
 static void
 test_util__sha256_known_vectors(void **state)
 {
@@ -168,6 +188,7 @@ main(void)
 		cmocka_unit_test(test_util__edit_distance_and_glob),
 		cmocka_unit_test(test_util__diags_sort_by_position),
 		cmocka_unit_test(test_util__markdown_escapes_names),
+		cmocka_unit_test(test_util__hmac_sha256_rfc4231),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
