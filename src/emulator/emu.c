@@ -105,6 +105,7 @@ emu_config_release(struct emu_config *cfg)
 	for (i = 0; i < cfg->nr_keys; i++)
 		free(cfg->keys[i].key);
 	free(cfg->keys);
+	emu__sigv4_keys_release(cfg->sigv4, cfg->nr_sigv4);
 	free(cfg->region);
 	free(cfg->account);
 	free(cfg->state_file);
@@ -146,6 +147,7 @@ config_copy(struct emu_config *dst, const struct emu_config *src)
 	dst->log_file = xstrdup(src->log_file);
 	dst->keys = NULL;
 	dst->nr_keys = 0;
+	dst->sigv4 = emu__sigv4_keys_copy(src->sigv4, src->nr_sigv4);
 	for (i = 0; i < src->nr_keys; i++) {
 		dst->keys = xrealloc(dst->keys, (i + 1) * sizeof(*dst->keys));
 		dst->keys[i].key = xstrdup(src->keys[i].key);
@@ -1417,9 +1419,28 @@ find_key(const struct emu *emu, const char *k, size_t len)
 }
 
 /*
- * SigV4: "AWS4-HMAC-SHA256 Credential=AKID/DATE/REGION/SERVICE/aws4_request,
- * SignedHeaders=..., Signature=...".  The scope must name bedrock-mantle
- * and our region; the signature itself is not verified (reference §7.3).
+ * SigV4 with --sigv4 keys: verified for real (sigv4.c); any failure is a
+ * 403 whose code and message say which check failed.
+ */
+static bool
+sigv4_verified(struct ctx *c, bool *ro)
+{
+	struct emu_sigv4_verdict v;
+	bool ok = emu__sigv4_verify(&c->emu->cfg, c->req, time(NULL), &v);
+
+	if (!ok)
+		set_error(c, 403, "permission_error", v.code, NULL, "%s",
+		    v.message);
+	*ro = v.read_only;
+	free(v.message);
+	return ok;
+}
+
+/*
+ * SigV4 without --sigv4 keys: "AWS4-HMAC-SHA256 Credential=AKID/DATE/
+ * REGION/SERVICE/aws4_request, SignedHeaders=..., Signature=...".  The
+ * scope must name bedrock-mantle and our region; the signature itself is
+ * not verified.
  */
 static bool
 sigv4_ok(struct ctx *c, const char *v, bool *ro)
@@ -1489,6 +1510,8 @@ authenticate(struct ctx *c, bool *ro)
 		k = find_key(c->emu, v, len);
 	} else if (a && bedrock && strncmp(a, "AWS4-HMAC-SHA256 ", 17) == 0) {
 		c->auth = "sigv4";
+		if (c->emu->cfg.nr_sigv4)
+			return sigv4_verified(c, ro);
 		return sigv4_ok(c, a, ro);
 	} else if (!a && x && bedrock) {
 		c->auth = "x-api-key";

@@ -44,12 +44,21 @@ struct emu_key {
 	bool read_only;		/* "KEY:ro": reads only, writes get 403 */
 };
 
+/* --sigv4 AKID:SECRET[:SESSION_TOKEN][:ro]: signatures verified for real */
+struct emu_sigv4_key {
+	char *akid, *secret;	/* owned */
+	char *token;		/* owned; NULL: long-term keys */
+	bool read_only;
+};
+
 struct emu_config {
 	enum emu_flavor flavor;
 	char *region;		/* owned; default "us-east-1" */
 	char *account;		/* owned; default "123456789012" */
 	struct emu_key *keys;	/* owned; none configured: "test-key" */
 	size_t nr_keys;
+	struct emu_sigv4_key *sigv4;	/* owned; none: SigV4 scope checked only */
+	size_t nr_sigv4;
 	unsigned max_projects;	/* non-default ones, archived included */
 	unsigned max_tags;
 	unsigned name_max;	/* code points */
@@ -79,6 +88,8 @@ void emu_config_init(struct emu_config *cfg);
 void emu_config_release(struct emu_config *cfg);
 /* Add a --key argument, "KEY" or "KEY:ro". */
 int emu_config_add_key(struct emu_config *cfg, const char *arg);
+/* Add a --sigv4 argument, "AKID:SECRET[:SESSION_TOKEN][:ro]" (sigv4.c). */
+int emu_config_add_sigv4(struct emu_config *cfg, const char *arg);
 
 struct emu;
 

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "emulator/emulator.h"
 #include "util/util.h"
@@ -96,5 +97,23 @@ uint64_t emu__rng_next(uint64_t *state);
 
 /* Is this a syntactically valid project id, ^(default|proj_[a-z0-9]+)$? */
 bool emu__id_valid(const char *id);
+
+/* ---- sigv4.c ---- */
+struct emu_sigv4_verdict {
+	const char *code;	/* on failure: error.code, e.g. "signature_mismatch" */
+	char *message;		/* on failure: owned, names what is wrong */
+	bool read_only;		/* the key is :ro */
+};
+/*
+ * Verify the request's AWS4-HMAC-SHA256 signature against cfg->sigv4:
+ * service bedrock-mantle, cfg->region, a known access key, X-Amz-Date
+ * within 5 minutes of now, the key's session token, and the signature over
+ * the canonical request rebuilt from the request as received.
+ */
+bool emu__sigv4_verify(const struct emu_config *cfg,
+    const struct emu_request *req, time_t now, struct emu_sigv4_verdict *v);
+struct emu_sigv4_key *emu__sigv4_keys_copy(const struct emu_sigv4_key *keys,
+    size_t nr);
+void emu__sigv4_keys_release(struct emu_sigv4_key *keys, size_t nr);
 
 #endif

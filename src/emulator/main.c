@@ -18,7 +18,8 @@
 #define PROG "projsync-emulator"
 
 static const char usage_text[] =
-"usage: " PROG " [--port N] [--key KEY[:ro]]... [--state FILE] [--region R]\n"
+"usage: " PROG " [--port N] [--key KEY[:ro]]... [--sigv4 AKID:SECRET[:ro]]...\n"
+"       [--state FILE] [--region R]\n"
 "       [--account ID] [--max-projects N] [--max-tags N] [--latency-ms N]\n"
 "       [--jitter-ms N] [--rate-limit RPS] [--fault-429 P]\n"
 "       [--retry-after S|omit|ms] [--fault-5xx P] [--fault-drop-create P]\n"
@@ -34,6 +35,11 @@ static const char help_text[] =
 "  --port N               port, 0 = any free port (default 0)\n"
 "  --key KEY[:ro]         accepted key, repeatable; :ro = read-only (403 on\n"
 "                         writes).  Default: test-key\n"
+"  --sigv4 AKID:SECRET[:TOKEN][:ro]  verify SigV4 signatures for real with\n"
+"                         this access key (and session token); repeatable.\n"
+"                         A bad signature, service, region, date (over 5 min\n"
+"                         off) or token: 403 saying which.  Without --sigv4\n"
+"                         only the scope (service, region) is checked\n"
 "  --state FILE           load at start, save atomically after each change\n"
 "  --region R             ARN and SigV4 region (us-east-1)\n"
 "  --account ID           ARN account (123456789012)\n"
@@ -78,12 +84,13 @@ enum {
 	OPT_SEED, OPT_CLOCK, OPT_CERT, OPT_TLSKEY, OPT_LOG, OPT_OPENAI,
 	OPT_THREADS, OPT_HELP, OPT_VERSION, OPT_F429_EVERY, OPT_AT_NULL,
 	OPT_CE_PAGE, OPT_CE_THROTTLE, OPT_CE_DAYS, OPT_CE_BACKFILL,
-	OPT_CE_MEMBER, OPT_CE_ACTIVE,
+	OPT_CE_MEMBER, OPT_CE_ACTIVE, OPT_SIGV4,
 };
 
 static const struct option long_opts[] = {
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "key", required_argument, NULL, OPT_KEY },
+	{ "sigv4", required_argument, NULL, OPT_SIGV4 },
 	{ "state", required_argument, NULL, OPT_STATE },
 	{ "region", required_argument, NULL, OPT_REGION },
 	{ "account", required_argument, NULL, OPT_ACCOUNT },
@@ -184,152 +191,161 @@ parse_retry_after(struct emu_config *cfg, const char *s)
 	return 0;
 }
 
+/*
+ * parse_args() in its phases: each option group sets its part of the
+ * configuration (returning 1 when it does not know the option), then the
+ * combination is checked and the seed defaulted.
+ */
+
+/* Accounts, keys and limits: what the API answers. */
 static int
-parse_args(struct emu_config *cfg, struct emu_server_options *so, int argc,
-    char **argv, bool *exit_now)
+set_api_option(struct emu_config *cfg, int ch, const char *a)
+{
+	switch (ch) {
+	case OPT_KEY:
+		return emu_config_add_key(cfg, a);
+	case OPT_SIGV4:
+		return emu_config_add_sigv4(cfg, a);
+	case OPT_STATE:
+		free(cfg->state_file);
+		cfg->state_file = xstrdup(a);
+		return 0;
+	case OPT_REGION:
+		free(cfg->region);
+		cfg->region = xstrdup(a);
+		return 0;
+	case OPT_ACCOUNT:
+		free(cfg->account);
+		cfg->account = xstrdup(a);
+		return 0;
+	case OPT_MAX_PROJECTS:
+		return parse_u32(&cfg->max_projects, a, "--max-projects");
+	case OPT_MAX_TAGS:
+		return parse_u32(&cfg->max_tags, a, "--max-tags");
+	case OPT_NAME_MAX:
+		return parse_u32(&cfg->name_max, a, "--name-max");
+	case OPT_AT_NULL:
+		cfg->archived_at_null = true;
+		return 0;
+	case OPT_CLOCK: {
+		unsigned long long v;
+		int err = parse_uint(&v, a, 1ULL << 40, "--clock");
+		cfg->clock = (int64_t)v;
+		return err;
+	}
+	case OPT_LOG:
+		free(cfg->log_file);
+		cfg->log_file = xstrdup(a);
+		return 0;
+	case OPT_OPENAI:
+		cfg->flavor = EMU_OPENAI;
+		return 0;
+	}
+	return 1;
+}
+
+/* Latency, throttling and injected faults. */
+static int
+set_fault_option(struct emu_config *cfg, int ch, const char *a, bool *seeded)
 {
 	unsigned long long v;
-	bool seeded = false;
-	int ch, err = 0;
+	int err;
 
-	while ((ch = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
-		const char *a = optarg;
-		switch (ch) {
-		case OPT_PORT:
-			err = parse_uint(&v, a, 65535, "--port");
-			so->port = (unsigned)v;
-			break;
-		case OPT_KEY:
-			err = emu_config_add_key(cfg, a);
-			break;
-		case OPT_STATE:
-			free(cfg->state_file);
-			cfg->state_file = xstrdup(a);
-			break;
-		case OPT_REGION:
-			free(cfg->region);
-			cfg->region = xstrdup(a);
-			break;
-		case OPT_ACCOUNT:
-			free(cfg->account);
-			cfg->account = xstrdup(a);
-			break;
-		case OPT_MAX_PROJECTS:
-			err = parse_u32(&cfg->max_projects, a, "--max-projects");
-			break;
-		case OPT_MAX_TAGS:
-			err = parse_u32(&cfg->max_tags, a, "--max-tags");
-			break;
-		case OPT_NAME_MAX:
-			err = parse_u32(&cfg->name_max, a, "--name-max");
-			break;
-		case OPT_LATENCY:
-			err = parse_u32(&cfg->latency_ms, a, "--latency-ms");
-			break;
-		case OPT_JITTER:
-			err = parse_u32(&cfg->jitter_ms, a, "--jitter-ms");
-			break;
-		case OPT_RATE:
-			err = parse_double(&cfg->rate_limit, a, 0, 1e9,
-			    "--rate-limit");
-			break;
-		case OPT_F429:
-			err = parse_double(&cfg->fault_429, a, 0, 1, "--fault-429");
-			break;
-		case OPT_F429_EVERY:
-			err = parse_u32(&cfg->fault_429_every, a,
-			    "--fault-429-every");
-			break;
-		case OPT_AT_NULL:
-			cfg->archived_at_null = true;
-			break;
-		case OPT_RETRY_AFTER:
-			err = parse_retry_after(cfg, a);
-			break;
-		case OPT_F5XX:
-			err = parse_double(&cfg->fault_5xx, a, 0, 1, "--fault-5xx");
-			break;
-		case OPT_FDROP:
-			err = parse_double(&cfg->fault_drop_create, a, 0, 1,
-			    "--fault-drop-create");
-			break;
-		case OPT_FRESET:
-			err = parse_double(&cfg->fault_reset, a, 0, 1,
-			    "--fault-reset");
-			break;
-		case OPT_SEED:
-			err = parse_uint(&v, a, ~0ULL, "--seed");
-			cfg->seed = v;
-			seeded = true;
-			break;
-		case OPT_CLOCK:
-			err = parse_uint(&v, a, 1ULL << 40, "--clock");
-			cfg->clock = (int64_t)v;
-			break;
-		case OPT_CERT:
-			so->tls_cert = a;
-			break;
-		case OPT_TLSKEY:
-			so->tls_key = a;
-			break;
-		case OPT_LOG:
-			free(cfg->log_file);
-			cfg->log_file = xstrdup(a);
-			break;
-		case OPT_CE_PAGE:
-			err = parse_u32(&cfg->ce_page_size, a, "--ce-page-size");
-			break;
-		case OPT_CE_THROTTLE:
-			err = parse_u32(&cfg->ce_throttle_every, a,
-			    "--ce-throttle-every");
-			break;
-		case OPT_CE_DAYS:
-			err = parse_u32(&cfg->ce_usage_days, a, "--ce-usage-days");
-			break;
-		case OPT_CE_BACKFILL:
-			err = parse_u32(&cfg->ce_backfill_seconds, a,
-			    "--ce-backfill-seconds");
-			break;
-		case OPT_CE_MEMBER:
-			cfg->ce_member_account = true;
-			break;
-		case OPT_CE_ACTIVE:
-			cfg->ce_active = xrealloc(cfg->ce_active,
-			    (cfg->nr_ce_active + 1) * sizeof(char *));
-			cfg->ce_active[cfg->nr_ce_active++] = xstrdup(a);
-			break;
-		case OPT_OPENAI:
-			cfg->flavor = EMU_OPENAI;
-			break;
-		case OPT_THREADS:
-			err = parse_uint(&v, a, 256, "--threads");
-			so->threads = (unsigned)v;
-			break;
-		case 'h':
-		case OPT_HELP:
-			fputs(usage_text, stdout);
-			fputs("\n", stdout);
-			fputs(help_text, stdout);
-			*exit_now = true;
-			return 0;
-		case OPT_VERSION:
-			printf("%s %s\n", PROG, PROJSYNC_VERSION);
-			*exit_now = true;
-			return 0;
-		default:
-			return ps_error(PS_EUSAGE, "unknown option (see --help)");
-		}
-		if (err < 0)
-			return err;
+	switch (ch) {
+	case OPT_LATENCY:
+		return parse_u32(&cfg->latency_ms, a, "--latency-ms");
+	case OPT_JITTER:
+		return parse_u32(&cfg->jitter_ms, a, "--jitter-ms");
+	case OPT_RATE:
+		return parse_double(&cfg->rate_limit, a, 0, 1e9, "--rate-limit");
+	case OPT_F429:
+		return parse_double(&cfg->fault_429, a, 0, 1, "--fault-429");
+	case OPT_F429_EVERY:
+		return parse_u32(&cfg->fault_429_every, a, "--fault-429-every");
+	case OPT_RETRY_AFTER:
+		return parse_retry_after(cfg, a);
+	case OPT_F5XX:
+		return parse_double(&cfg->fault_5xx, a, 0, 1, "--fault-5xx");
+	case OPT_FDROP:
+		return parse_double(&cfg->fault_drop_create, a, 0, 1,
+		    "--fault-drop-create");
+	case OPT_FRESET:
+		return parse_double(&cfg->fault_reset, a, 0, 1, "--fault-reset");
+	case OPT_SEED:
+		err = parse_uint(&v, a, ~0ULL, "--seed");
+		cfg->seed = v;
+		*seeded = true;
+		return err;
 	}
-	if (optind < argc)
-		return ps_error(PS_EUSAGE, "unexpected argument '%s'",
-		    argv[optind]);
+	return 1;
+}
+
+/* Cost Explorer on the same port. */
+static int
+set_ce_option(struct emu_config *cfg, int ch, const char *a)
+{
+	switch (ch) {
+	case OPT_CE_PAGE:
+		return parse_u32(&cfg->ce_page_size, a, "--ce-page-size");
+	case OPT_CE_THROTTLE:
+		return parse_u32(&cfg->ce_throttle_every, a,
+		    "--ce-throttle-every");
+	case OPT_CE_DAYS:
+		return parse_u32(&cfg->ce_usage_days, a, "--ce-usage-days");
+	case OPT_CE_BACKFILL:
+		return parse_u32(&cfg->ce_backfill_seconds, a,
+		    "--ce-backfill-seconds");
+	case OPT_CE_MEMBER:
+		cfg->ce_member_account = true;
+		return 0;
+	case OPT_CE_ACTIVE:
+		cfg->ce_active = xrealloc(cfg->ce_active,
+		    (cfg->nr_ce_active + 1) * sizeof(char *));
+		cfg->ce_active[cfg->nr_ce_active++] = xstrdup(a);
+		return 0;
+	}
+	return 1;
+}
+
+/* Port, threads and TLS: how the server listens. */
+static int
+set_server_option(struct emu_server_options *so, int ch, const char *a)
+{
+	unsigned long long v;
+	int err;
+
+	switch (ch) {
+	case OPT_PORT:
+		err = parse_uint(&v, a, 65535, "--port");
+		so->port = (unsigned)v;
+		return err;
+	case OPT_THREADS:
+		err = parse_uint(&v, a, 256, "--threads");
+		so->threads = (unsigned)v;
+		return err;
+	case OPT_CERT:
+		so->tls_cert = a;
+		return 0;
+	case OPT_TLSKEY:
+		so->tls_key = a;
+		return 0;
+	}
+	return 1;
+}
+
+/* What no single option can check. */
+static int
+check_args(struct emu_config *cfg, const struct emu_server_options *so,
+    bool seeded)
+{
 	if (!!so->tls_cert != !!so->tls_key)
 		return ps_error(PS_EUSAGE, "--tls-cert and --tls-key go "
 		    "together");
 	if (!cfg->name_max)
 		return ps_error(PS_EUSAGE, "--name-max must be at least 1");
+	if (cfg->nr_sigv4 && cfg->flavor == EMU_OPENAI)
+		return ps_error(PS_EUSAGE, "--sigv4 is for the Bedrock flavour, "
+		    "not --openai");
 	if (!seeded) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -337,6 +353,40 @@ parse_args(struct emu_config *cfg, struct emu_server_options *so, int argc,
 		    (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
 	}
 	return 0;
+}
+
+static int
+parse_args(struct emu_config *cfg, struct emu_server_options *so, int argc,
+    char **argv, bool *exit_now)
+{
+	bool seeded = false;
+	int ch, err;
+
+	while ((ch = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		if (ch == 'h' || ch == OPT_HELP) {
+			fputs(usage_text, stdout);
+			fputs("\n", stdout);
+			fputs(help_text, stdout);
+			*exit_now = true;
+			return 0;
+		}
+		if (ch == OPT_VERSION) {
+			printf("%s %s\n", PROG, PROJSYNC_VERSION);
+			*exit_now = true;
+			return 0;
+		}
+		if ((err = set_api_option(cfg, ch, optarg)) == 1 &&
+		    (err = set_fault_option(cfg, ch, optarg, &seeded)) == 1 &&
+		    (err = set_ce_option(cfg, ch, optarg)) == 1 &&
+		    (err = set_server_option(so, ch, optarg)) == 1)
+			return ps_error(PS_EUSAGE, "unknown option (see --help)");
+		if (err < 0)
+			return err;
+	}
+	if (optind < argc)
+		return ps_error(PS_EUSAGE, "unexpected argument '%s'",
+		    argv[optind]);
+	return check_args(cfg, so, seeded);
 }
 
 int
