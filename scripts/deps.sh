@@ -3,7 +3,7 @@
 projsync_deps() {
 	local pkgs="cmake make gcc clang pkg-config git openssl curl python3 python3-jsonschema python3-yaml python3-h2 python3-botocore
 		libyaml-dev libcurl4-openssl-dev libcjson-dev libgit2-dev
-		libmicrohttpd-dev libcmocka-dev $*"
+		libmicrohttpd-dev libcmocka-dev libexpat1-dev $*"
 	local missing=() p
 	for p in $pkgs; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -112,14 +112,14 @@ static const struct {
 } value_opts_template[] = {
 	{ "--file", 'f', NULL }, { "--endpoint", 0, NULL },
 	{ "--region", 0, NULL }, { "--auth", 0, NULL }, { "--cacert", 0, NULL },
-	{ "--timeout", 0, NULL },
+	{ "--timeout", 0, NULL }, { "--profile", 0, NULL },
 };
 
 static const char **
 value_slot(struct cli_ctx *ctx, size_t i)
 {
 	const char **slots[] = { &ctx->file, &ctx->endpoint, &ctx->region,
-		&ctx->auth, &ctx->cacert, &ctx->timeout };
+		&ctx->auth, &ctx->cacert, &ctx->timeout, &ctx->profile };
 	return slots[i];
 }
 

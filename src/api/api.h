@@ -22,15 +22,17 @@
 struct api_client;
 
 enum api_auth {
-	API_AUTH_BEARER = 0,	/* Authorization: Bearer KEY (default) */
+	API_AUTH_AUTO = 0,	/* a key in the environment, else SigV4 (default) */
+	API_AUTH_BEARER,	/* Authorization: Bearer KEY */
 	API_AUTH_X_API_KEY,	/* x-api-key: KEY */
-	API_AUTH_SIGV4,		/* AWS_ACCESS_KEY_ID/... signed, bedrock-mantle */
+	API_AUTH_SIGV4,		/* the AWS credential chain, bedrock-mantle */
 };
 
 struct api_options {
 	const char *endpoint;	/* base URL ending in /v1 (api_endpoint_resolve) */
 	const char *region;	/* SigV4 region; derived from endpoint if NULL */
 	enum api_auth auth;
+	const char *profile;	/* --profile NAME: SigV4 from this profile */
 	const char *cacert;	/* --cacert FILE or NULL */
 	unsigned max_attempts;	/* per call, 0: default (8) */
 	unsigned timeout_ms;	/* per attempt, 0: default (30000) */
@@ -54,12 +56,13 @@ struct api_options {
 /*
  * Decide the endpoint: flag, then $PROJSYNC_ENDPOINT, then $OPENAI_BASE_URL,
  * then https://bedrock-mantle.<region>.api.aws/v1 where region is the first
- * of region_flag, settings_region, $AWS_REGION, $AWS_DEFAULT_REGION.
+ * of region_flag, settings_region, $AWS_REGION, $AWS_DEFAULT_REGION and
+ * the `region` of the AWS profile (profile, else $AWS_PROFILE or default).
  * Refuses plain http except to a loopback host (PS_EUSAGE).  *out is owned
  * by the caller, without a trailing slash.
  */
 int api_endpoint_resolve(char **out, const char *flag, const char *region_flag,
-    const char *settings_region);
+    const char *settings_region, const char *profile);
 /* Check and normalise one endpoint URL (`from` names its source in
  * messages): http(s) only, plain http only to loopback, no credentials,
  * query or fragment.  Also for other AWS endpoints (Cost Explorer). */
@@ -67,11 +70,22 @@ int api_endpoint_check(char **out, const char *url, const char *from);
 /* The backoff before retry n (0-based): 0.5 s * 2^n up to 8 s, less up
  * to 25 % of jitter drawn from *rng.  Milliseconds. */
 double api_backoff_ms(unsigned n, uint64_t *rng);
-/* Parse "bearer" | "x-api-key" | "sigv4". */
+/* Parse "auto" | "bearer" | "x-api-key" | "sigv4". */
 int api_auth_parse(enum api_auth *out, const char *s);
 
-/* Reads credentials from the environment; PS_EUSAGE when none are set. */
+/*
+ * Finds credentials: with auth auto, a key in $PROJSYNC_API_KEY,
+ * $AWS_BEARER_TOKEN_BEDROCK or $OPENAI_API_KEY (bearer), else (or with
+ * --profile) SigV4 with the AWS credential chain (src/aws).  PS_EUSAGE
+ * when there are none, with a message that lists where it looked.
+ */
 int api_client_new(struct api_client **out, const struct api_options *opts);
+/* How requests are authenticated and where the credentials came from,
+ * e.g. "SigV4 (bedrock-mantle), credentials from profile ci
+ * (credential_process)"; never a secret. */
+const char *api_client_auth_source(const struct api_client *c);
+/* The SigV4 region, or NULL with a key. */
+const char *api_client_region(const struct api_client *c);
 void api_client_free(struct api_client *c);
 const char *api_client_endpoint(const struct api_client *c);
 /* HTTP requests sent so far (every attempt counts). */

@@ -62,14 +62,22 @@ api__scrub(const struct api_client *c, char *s)
 	static const char red[] = "<redacted>";
 	size_t i;
 
+	const char *aws[3] = { NULL, NULL, NULL };
+
 	if (!s)
 		return;
-	for (i = 0; i < PS_ARRAY_SIZE(c->secrets); i++) {
-		const char *sec = c->secrets[i];
+	if (c->creds) {
+		aws[0] = c->creds->secret_access_key;
+		aws[1] = c->creds->session_token;
+		aws[2] = c->creds->access_key_id;
+	}
+	for (i = 0; i < PS_ARRAY_SIZE(c->secrets) + 3; i++) {
+		const char *sec = i < PS_ARRAY_SIZE(c->secrets) ?
+		    c->secrets[i] : aws[i - PS_ARRAY_SIZE(c->secrets)];
 		size_t n;
 		char *at;
 
-		if (!sec)
+		if (!sec || strlen(sec) < 4)
 			continue;
 		n = strlen(sec);
 		/* only ever shrinks or keeps length: sec is >= 4 bytes and
@@ -99,59 +107,109 @@ api__trace(struct api_client *c, const char *fmt, ...)
 	free(line);
 }
 
+/* The SigV4 region: given, else the endpoint's, else the environment's,
+ * else the profile's. */
+static char *
+signing_region(const struct api_client *c, const struct api_options *opts)
+{
+	char *r;
+
+	if (opts->region && *opts->region)
+		return xstrdup(opts->region);
+	if ((r = api_endpoint_region(c->endpoint)))
+		return r;
+	if (env("AWS_REGION"))
+		return xstrdup(env("AWS_REGION"));
+	if (env("AWS_DEFAULT_REGION"))
+		return xstrdup(env("AWS_DEFAULT_REGION"));
+	return aws_profile_region(opts->profile);
+}
+
+static int
+load_sigv4(struct api_client *c, const struct api_options *opts)
+{
+	struct aws_chain_options co = { 0 };
+	const struct aws_credentials *cr;
+	int err;
+
+	c->region = signing_region(c, opts);
+	co.profile = opts->profile;
+	co.region = c->region;
+	co.cacert = c->cacert;
+	co.timeout_ms = c->timeout_ms;
+	if ((err = aws_provider_new(&c->provider, &co)) < 0)
+		return err;
+	if (!c->region)
+		return ps_error(PS_EUSAGE, "SigV4 needs a region to sign for: "
+		    "give --region, settings.region, $AWS_REGION or a "
+		    "profile's region");
+	if (strchr(c->region, ':') || strchr(c->region, '/') ||
+	    !header_safe(c->region))
+		return ps_error(PS_EUSAGE, "invalid region '%s'", c->region);
+	if ((err = aws_provider_get(c->provider, time(NULL), &cr)) < 0)
+		return err;
+	c->creds = cr;
+	c->auth = API_AUTH_SIGV4;
+	c->auth_source = xasprintf("SigV4 (%s), credentials from %s",
+	    SIGV4_SERVICE, aws_provider_source(c->provider));
+	return 0;
+}
+
 static int
 load_credentials(struct api_client *c, const struct api_options *opts)
 {
-	const char *akid, *secret, *token, *key = NULL;
+	const char *key = NULL, *var = NULL;
 	size_t i;
+	int err;
 
-	if (opts->auth != API_AUTH_SIGV4) {
+	/* auto: a key in the environment wins, unless --profile asks for
+	 * AWS credentials */
+	if (opts->auth != API_AUTH_SIGV4 &&
+	    !(opts->auth == API_AUTH_AUTO && opts->profile && *opts->profile))
 		for (i = 0; i < PS_ARRAY_SIZE(key_vars) && !key; i++)
 			if ((key = env(key_vars[i])))
-				c->cred_var = key_vars[i];
-		if (!key)
-			return ps_error(PS_EUSAGE, "no API key: set "
-			    "$PROJSYNC_API_KEY (or $AWS_BEARER_TOKEN_BEDROCK or "
-			    "$OPENAI_API_KEY), or use --auth sigv4 with "
-			    "$AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY");
+				var = key_vars[i];
+	if (key) {
 		if (!header_safe(key))
 			return ps_error(PS_EUSAGE, "$%s contains control "
-			    "characters", c->cred_var);
+			    "characters", var);
 		add_secret(c, key);
-		c->auth_header = opts->auth == API_AUTH_X_API_KEY ?
+		c->auth = opts->auth == API_AUTH_X_API_KEY ? API_AUTH_X_API_KEY :
+		    API_AUTH_BEARER;
+		c->auth_header = c->auth == API_AUTH_X_API_KEY ?
 		    xasprintf("x-api-key: %s", key) :
 		    xasprintf("Authorization: Bearer %s", key);
+		c->auth_source = xasprintf("%s key from $%s",
+		    c->auth == API_AUTH_X_API_KEY ? "x-api-key" : "bearer", var);
 		return 0;
 	}
-	akid = env("AWS_ACCESS_KEY_ID");
-	secret = env("AWS_SECRET_ACCESS_KEY");
-	token = env("AWS_SESSION_TOKEN");
-	if (!akid || !secret)
-		return ps_error(PS_EUSAGE, "--auth sigv4 needs "
-		    "$AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY (and "
-		    "$AWS_SESSION_TOKEN for temporary credentials)");
-	if (!header_safe(akid) || !header_safe(secret) ||
-	    (token && !header_safe(token)) || strchr(akid, ':'))
-		return ps_error(PS_EUSAGE, "the AWS credentials in the "
-		    "environment contain invalid characters");
-	c->cred_var = "AWS_ACCESS_KEY_ID";
-	add_secret(c, secret);
-	add_secret(c, token);
-	add_secret(c, akid);
-	c->creds.access_key_id = xstrdup(akid);
-	c->creds.secret_access_key = xstrdup(secret);
-	c->creds.session_token = xstrdup(token);
-	if (opts->region && *opts->region)
-		c->region = xstrdup(opts->region);
-	else if (!(c->region = api_endpoint_region(c->endpoint)))
-		c->region = xstrdup(env("AWS_REGION") ? env("AWS_REGION") :
-		    env("AWS_DEFAULT_REGION"));
-	if (!c->region)
-		return ps_error(PS_EUSAGE, "--auth sigv4 needs a region to "
-		    "sign for: give --region or set $AWS_REGION");
-	if (strchr(c->region, ':') || !header_safe(c->region))
-		return ps_error(PS_EUSAGE, "invalid region '%s'", c->region);
-	return 0;
+	if (opts->auth == API_AUTH_BEARER || opts->auth == API_AUTH_X_API_KEY)
+		return ps_error(PS_EUSAGE, "no API key: set $PROJSYNC_API_KEY "
+		    "(or $AWS_BEARER_TOKEN_BEDROCK or $OPENAI_API_KEY), or use "
+		    "--auth auto or sigv4 with AWS credentials");
+	err = load_sigv4(c, opts);
+	if (err == PS_ENOTFOUND && opts->auth == API_AUTH_AUTO) {
+		char *why = xstrdup(ps_error_last());
+		err = ps_error(PS_EUSAGE, "no credentials: no API key in "
+		    "$PROJSYNC_API_KEY, $AWS_BEARER_TOKEN_BEDROCK or "
+		    "$OPENAI_API_KEY, and %s (see docs/credentials.md)", why);
+		free(why);
+	} else if (err == PS_ENOTFOUND) {
+		err = PS_EUSAGE;	/* the message says where it looked */
+	}
+	return err;
+}
+
+const char *
+api_client_auth_source(const struct api_client *c)
+{
+	return c->auth_source;
+}
+
+const char *
+api_client_region(const struct api_client *c)
+{
+	return c->region;
 }
 
 int
@@ -205,6 +263,7 @@ api_client_new(struct api_client **out, const struct api_options *opts)
 	c->rng = (uint64_t)api__now_us() ^ ((uint64_t)getpid() << 32);
 	if ((err = load_credentials(c, opts)) < 0)
 		goto fail;
+	api__trace(c, "auth: %s", c->auth_source);
 	if (!(c->multi = curl_multi_init())) {
 		err = ps_error(PS_EFAIL, "cannot create a libcurl multi handle");
 		goto fail;
@@ -233,7 +292,8 @@ api_client_free(struct api_client *c)
 	}
 	if (c->auth_header)
 		explicit_bzero(c->auth_header, strlen(c->auth_header));
-	aws_credentials_release(&c->creds);
+	aws_provider_free(c->provider);
+	free(c->auth_source);
 	free(c->auth_header);
 	free(c->region);
 	free(c->cacert);
@@ -427,7 +487,9 @@ sign_into(struct api_client *c, struct api__req *r, bool post,
 	size_t i;
 	int err;
 
-	if ((err = aws_sigv4_sign(&sig, &sr, &c->creds)) < 0)
+	/* temporary credentials are fetched again before they expire */
+	if ((err = aws_provider_get(c->provider, sr.now, &c->creds)) < 0 ||
+	    (err = aws_sigv4_sign(&sig, &sr, c->creds)) < 0)
 		return err;
 	for (i = 0; i < sig.nr && err == 0; i++)
 		*headers = append(*headers, sig.headers[i], &err);

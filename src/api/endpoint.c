@@ -131,10 +131,10 @@ api_endpoint_check(char **out, const char *url, const char *from)
 
 int
 api_endpoint_resolve(char **out, const char *flag, const char *region_flag,
-    const char *settings_region)
+    const char *settings_region, const char *profile)
 {
 	const char *url, *from, *region;
-	char *built;
+	char *built, *prof_region = NULL;
 	int err;
 
 	*out = NULL;
@@ -162,26 +162,37 @@ api_endpoint_resolve(char **out, const char *flag, const char *region_flag,
 		from = "$AWS_REGION";
 	} else if ((region = env("AWS_DEFAULT_REGION"))) {
 		from = "$AWS_DEFAULT_REGION";
+	} else if ((region = prof_region = aws_profile_region(profile))) {
+		from = "the AWS profile's region";
 	} else {
 		return ps_error(PS_EUSAGE, "no endpoint: give --region, "
-		    "settings.region or $AWS_REGION (for https://bedrock-mantle."
-		    "REGION.api.aws/v1), or --endpoint or $PROJSYNC_ENDPOINT");
+		    "settings.region, $AWS_REGION or a region in the AWS profile "
+		    "(for https://bedrock-mantle.REGION.api.aws/v1), or "
+		    "--endpoint or $PROJSYNC_ENDPOINT");
 	}
-	if (!region_valid(region))
-		return ps_error(PS_EUSAGE, "region '%s' (from %s) is not a "
+	if (!region_valid(region)) {
+		err = ps_error(PS_EUSAGE, "region '%s' (from %s) is not a "
 		    "valid AWS region name", region, from);
+		free(prof_region);
+		return err;
+	}
 	built = xasprintf("https://bedrock-mantle.%s.api.aws/v1", region);
 	err = check_url(out, built, from);
 	free(built);
+	free(prof_region);
 	return err;
 }
 
 int
 api_auth_parse(enum api_auth *out, const char *s)
 {
-	*out = API_AUTH_BEARER;
-	if (!s || strcasecmp(s, "bearer") == 0)
+	*out = API_AUTH_AUTO;
+	if (!s || strcasecmp(s, "auto") == 0)
 		return 0;
+	if (strcasecmp(s, "bearer") == 0) {
+		*out = API_AUTH_BEARER;
+		return 0;
+	}
 	if (strcasecmp(s, "x-api-key") == 0) {
 		*out = API_AUTH_X_API_KEY;
 		return 0;
@@ -191,7 +202,7 @@ api_auth_parse(enum api_auth *out, const char *s)
 		return 0;
 	}
 	return ps_error(PS_EUSAGE, "unknown --auth mode '%s' (expected "
-	    "bearer, x-api-key or sigv4)", s);
+	    "auto, bearer, x-api-key or sigv4)", s);
 }
 
 char *

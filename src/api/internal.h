@@ -36,8 +36,9 @@ struct api_client {
 	enum api_auth auth;
 	char *cacert;
 	char *auth_header;	/* "Authorization: Bearer K" / "x-api-key: K" */
-	const char *cred_var;	/* the environment variable the key came from */
-	struct aws_credentials creds;	/* SigV4 */
+	char *auth_source;	/* "bearer key from $X", "SigV4 ..., from ..." */
+	struct aws_provider *provider;	/* SigV4 */
+	const struct aws_credentials *creds;	/* SigV4: the provider's, now */
 	char *secrets[4];	/* scrubbed from every message and trace */
 	unsigned max_attempts, timeout_ms, connect_timeout_ms;
 	double retry_scale;

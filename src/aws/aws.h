@@ -78,4 +78,47 @@ void aws_sigv4_signed_release(struct aws_sigv4_signed *s);
 void aws_uri_encode(struct ps_buf *out, const char *s, size_t len,
     bool keep_slash);
 
+/* ---- the credential chain (chain.c) ---- */
+
+struct aws_chain_options {
+	const char *profile;	/* --profile: this profile only; NULL: the chain */
+	const char *region;	/* for STS; NULL: the profile's, else us-east-1 */
+	const char *cacert;	/* CA bundle for https STS / container calls */
+	unsigned timeout_ms;	/* per STS or container call, 0: 10 s */
+};
+
+struct aws_provider;
+
+/*
+ * Find credentials the way the AWS SDKs do, in their order: --profile
+ * (when given, nothing else); $AWS_ACCESS_KEY_ID + $AWS_SECRET_ACCESS_KEY
+ * (+ $AWS_SESSION_TOKEN); web identity ($AWS_ROLE_ARN +
+ * $AWS_WEB_IDENTITY_TOKEN_FILE -> STS AssumeRoleWithWebIdentity); the
+ * profile $AWS_PROFILE (else default) in the shared credentials and config
+ * files (role_arn with source_profile, credential_source or
+ * web_identity_token_file; static keys; credential_process); container
+ * credentials; EC2 instance metadata (IMDSv2 only).
+ * PS_ENOTFOUND with a message that lists where it looked; PS_EUSAGE for
+ * a configuration that cannot work (half a key pair, a missing --profile);
+ * PS_EHTTP when a source answered with an error.
+ */
+int aws_provider_new(struct aws_provider **out,
+    const struct aws_chain_options *opts);
+/* The current credentials, fetched again from the same chain when they
+ * expire within 5 minutes of now.  Borrowed until the next call. */
+int aws_provider_get(struct aws_provider *p, time_t now,
+    const struct aws_credentials **out);
+/* Where they came from, e.g. "profile ci (credential_process)"; never a
+ * secret. */
+const char *aws_provider_source(const struct aws_provider *p);
+void aws_provider_free(struct aws_provider *p);
+
+/* One-shot form for other clients: *source is owned by the caller. */
+int aws_credentials_resolve(const struct aws_chain_options *opts,
+    struct aws_credentials *out, char **source);
+
+/* The `region` of the profile (profile, else $AWS_PROFILE, else default)
+ * in the config file, or NULL.  Owned by the caller. */
+char *aws_profile_region(const char *profile);
+
 #endif

@@ -32,6 +32,7 @@ struct cli_ctx {
 	const char *endpoint;	/* --endpoint */
 	const char *region;	/* --region */
 	const char *auth;	/* --auth */
+	const char *profile;	/* --profile: AWS credentials from this profile */
 	const char *cacert;	/* --cacert */
 	const char *timeout;	/* --timeout SECONDS, else $PROJSYNC_TIMEOUT */
 	int verbose;		/* -v (repeatable) */

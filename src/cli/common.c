@@ -13,8 +13,13 @@ const char cli_global_options_help[] =
     "  -f, --file FILE       inventory (default $PROJSYNC_FILE or projects.yaml)\n"
     "      --endpoint URL    API base URL (default $PROJSYNC_ENDPOINT, $OPENAI_BASE_URL,\n"
     "                        or https://bedrock-mantle.REGION.api.aws/v1)\n"
-    "      --region R        AWS region (default settings.region, $AWS_REGION)\n"
-    "      --auth MODE       bearer (default), x-api-key or sigv4\n"
+    "      --region R        AWS region (default settings.region, $AWS_REGION,\n"
+    "                        $AWS_DEFAULT_REGION, the AWS profile's region)\n"
+    "      --auth MODE       auto (default: a key in $PROJSYNC_API_KEY,\n"
+    "                        $AWS_BEARER_TOKEN_BEDROCK or $OPENAI_API_KEY, else\n"
+    "                        SigV4 with AWS credentials), bearer, x-api-key, sigv4\n"
+    "      --profile NAME    AWS credentials (and region) from this profile of\n"
+    "                        ~/.aws/config and ~/.aws/credentials\n"
     "      --cacert FILE     CA bundle for TLS\n"
     "      --timeout SECONDS per-request timeout (default 30, $PROJSYNC_TIMEOUT)\n"
     "  -v, --verbose         trace requests to stderr (credentials redacted)\n"
@@ -251,13 +256,14 @@ cli_api_client(struct api_client **out, struct cli_ctx *ctx,
 	if ((err = parse_timeout(ctx, &opts.timeout_ms)) != 0)
 		return err;
 	err = api_endpoint_resolve(&endpoint, ctx->endpoint, ctx->region,
-	    inv ? inv->settings.region : NULL);
+	    inv ? inv->settings.region : NULL, ctx->profile);
 	if (err < 0)
 		return cli_fail(ctx, err);
 	opts.endpoint = endpoint;
 	opts.region = ctx->region ? ctx->region :
 	    inv ? inv->settings.region : NULL;
 	opts.cacert = ctx->cacert;
+	opts.profile = ctx->profile;
 	if (ctx->verbose)
 		opts.trace = trace_stderr;
 	err = api_client_new(out, &opts);

@@ -127,8 +127,6 @@ ok "the request log holds no secret or token"
 
 # ---- projsync's signer against the verifier ----
 unset PROJSYNC_API_KEY AWS_PROFILE
-export HOME=$T/home AWS_CONFIG_FILE=$T/none AWS_SHARED_CREDENTIALS_FILE=$T/none
-export AWS_EC2_METADATA_DISABLED=true
 export AWS_ACCESS_KEY_ID=ASIATEMP AWS_SECRET_ACCESS_KEY=temp-secret
 export AWS_SESSION_TOKEN='IQoJtoken/with+chars=='
 cat >"$T/p.yaml" <<'EOF'

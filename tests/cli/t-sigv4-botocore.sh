@@ -68,8 +68,6 @@ EOF
 start_emulator --seed 7
 unset PROJSYNC_API_KEY AWS_PROFILE AWS_SESSION_TOKEN
 export AWS_ACCESS_KEY_ID=$AKID AWS_SECRET_ACCESS_KEY=$SECRET
-export HOME=$T/home AWS_CONFIG_FILE=$T/none AWS_SHARED_CREDENTIALS_FILE=$T/none
-export AWS_EC2_METADATA_DISABLED=true
 
 # ---- long-term keys, us-east-1: plan, apply (creates), plan again ----
 start_proxy

@@ -216,6 +216,16 @@ clear_env(void)
 	unsetenv("PROJSYNC_RETRY_SCALE");
 	unsetenv("CURL_CA_BUNDLE");
 	unsetenv("SSL_CERT_FILE");
+	/* the AWS credential chain finds nothing of this machine's */
+	unsetenv("AWS_PROFILE");
+	unsetenv("AWS_ROLE_ARN");
+	unsetenv("AWS_WEB_IDENTITY_TOKEN_FILE");
+	unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	unsetenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	setenv("AWS_CONFIG_FILE", "/nonexistent/projsync-test/config", 1);
+	setenv("AWS_SHARED_CREDENTIALS_FILE",
+	    "/nonexistent/projsync-test/credentials", 1);
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 }
 
 static int
@@ -253,41 +263,41 @@ test_api__endpoint_precedence(void **state)
 	char *e = NULL;
 
 	(void)state;
-	assert_int_equal(api_endpoint_resolve(&e, NULL, NULL, NULL), PS_EUSAGE);
+	assert_int_equal(api_endpoint_resolve(&e, NULL, NULL, NULL, NULL), PS_EUSAGE);
 	assert_null(e);
 	assert_non_null(strstr(ps_error_last(), "--region"));
 
 	setenv("AWS_DEFAULT_REGION", "eu-west-3", 1);
-	assert_int_equal(api_endpoint_resolve(&e, NULL, NULL, NULL), 0);
+	assert_int_equal(api_endpoint_resolve(&e, NULL, NULL, NULL, NULL), 0);
 	assert_string_equal(e, "https://bedrock-mantle.eu-west-3.api.aws/v1");
 	free(e);
 	setenv("AWS_REGION", "eu-west-1", 1);
-	assert_int_equal(api_endpoint_resolve(&e, NULL, NULL, NULL), 0);
+	assert_int_equal(api_endpoint_resolve(&e, NULL, NULL, NULL, NULL), 0);
 	assert_string_equal(e, "https://bedrock-mantle.eu-west-1.api.aws/v1");
 	free(e);
-	assert_int_equal(api_endpoint_resolve(&e, NULL, NULL, "ap-south-1"), 0);
+	assert_int_equal(api_endpoint_resolve(&e, NULL, NULL, "ap-south-1", NULL), 0);
 	assert_string_equal(e, "https://bedrock-mantle.ap-south-1.api.aws/v1");
 	free(e);
 	assert_int_equal(api_endpoint_resolve(&e, NULL, "us-west-2",
-	    "ap-south-1"), 0);
+	    "ap-south-1", NULL), 0);
 	assert_string_equal(e, "https://bedrock-mantle.us-west-2.api.aws/v1");
 	free(e);
 	setenv("OPENAI_BASE_URL", "https://openai.example/v1/", 1);
-	assert_int_equal(api_endpoint_resolve(&e, NULL, "us-west-2", NULL), 0);
+	assert_int_equal(api_endpoint_resolve(&e, NULL, "us-west-2", NULL, NULL), 0);
 	assert_string_equal(e, "https://openai.example/v1");
 	free(e);
 	setenv("PROJSYNC_ENDPOINT", "http://127.0.0.1:4010/v1//", 1);
-	assert_int_equal(api_endpoint_resolve(&e, NULL, NULL, NULL), 0);
+	assert_int_equal(api_endpoint_resolve(&e, NULL, NULL, NULL, NULL), 0);
 	assert_string_equal(e, "http://127.0.0.1:4010/v1");
 	free(e);
 	assert_int_equal(api_endpoint_resolve(&e, "https://flag.example/v1",
-	    NULL, NULL), 0);
+	    NULL, NULL, NULL), 0);
 	assert_string_equal(e, "https://flag.example/v1");
 	free(e);
 	/* a bad region never becomes a host name */
 	unsetenv("PROJSYNC_ENDPOINT");
 	unsetenv("OPENAI_BASE_URL");
-	assert_int_equal(api_endpoint_resolve(&e, NULL, "evil.com/x?", NULL),
+	assert_int_equal(api_endpoint_resolve(&e, NULL, "evil.com/x?", NULL, NULL),
 	    PS_EUSAGE);
 	assert_null(e);
 }
@@ -311,20 +321,20 @@ test_api__endpoint_http_only_to_loopback(void **state)
 
 	(void)state;
 	for (i = 0; i < PS_ARRAY_SIZE(ok); i++) {
-		assert_int_equal(api_endpoint_resolve(&e, ok[i], NULL, NULL), 0);
+		assert_int_equal(api_endpoint_resolve(&e, ok[i], NULL, NULL, NULL), 0);
 		free(e);
 	}
 	for (i = 0; i < PS_ARRAY_SIZE(bad); i++) {
-		assert_int_equal(api_endpoint_resolve(&e, bad[i], NULL, NULL),
+		assert_int_equal(api_endpoint_resolve(&e, bad[i], NULL, NULL, NULL),
 		    PS_EUSAGE);
 		assert_null(e);
 	}
 	assert_int_equal(api_endpoint_resolve(&e, "http://example.com/v1",
-	    NULL, NULL), PS_EUSAGE);
+	    NULL, NULL, NULL), PS_EUSAGE);
 	assert_non_null(strstr(ps_error_last(), "loopback"));
 	/* credentials in the URL: refused, and never echoed */
 	assert_int_equal(api_endpoint_resolve(&e,
-	    "https://user:hunter2pass@example.com/v1", NULL, NULL), PS_EUSAGE);
+	    "https://user:hunter2pass@example.com/v1", NULL, NULL, NULL), PS_EUSAGE);
 	assert_null(strstr(ps_error_last(), "hunter2pass"));
 }
 

@@ -9,10 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aws/aws.h"
+#include "aws/internal.h"
 
 #define SUITE_TIME	1440938160	/* 20150830T123600Z */
 
@@ -126,6 +129,98 @@ test_aws__uri_encode(void **state)
 	ps_buf_release(&b);
 }
 
+static void
+test_aws__sts_xml(void **state)
+{
+	static const char ok[] =
+	    "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
+	    "<AssumeRoleResult><Credentials><AccessKeyId>ASIA1</AccessKeyId>"
+	    "<SecretAccessKey>s&amp;cret</SecretAccessKey>"
+	    "<SessionToken>tok</SessionToken>"
+	    "<Expiration>2026-12-07T20:00:00Z</Expiration></Credentials>"
+	    "<AssumedRoleUser><Arn>arn:aws:sts::1:assumed-role/r/s</Arn>"
+	    "</AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>";
+	static const char denied[] =
+	    "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
+	    "<Message>not\nallowed</Message></Error></ErrorResponse>";
+	struct aws_credentials c;
+	char *arn;
+
+	(void)state;
+	assert_int_equal(aws__sts_parse(&c, &arn, ok, strlen(ok), 200, "sts"), 0);
+	assert_string_equal(c.access_key_id, "ASIA1");
+	assert_string_equal(c.secret_access_key, "s&cret");
+	assert_string_equal(c.session_token, "tok");
+	assert_int_equal(c.expiration, 1796673600);
+	assert_string_equal(arn, "arn:aws:sts::1:assumed-role/r/s");
+	free(arn);
+	aws_credentials_release(&c);
+
+	assert_int_equal(aws__sts_parse(&c, NULL, denied, strlen(denied), 403,
+	    "sts"), PS_EHTTP);
+	assert_string_equal(ps_error_last(),
+	    "sts: HTTP 403 AccessDenied: not allowed");
+	assert_int_equal(aws__sts_parse(&c, NULL, "<a>", 3, 200, "sts"),
+	    PS_EHTTP);
+	assert_non_null(strstr(ps_error_last(), "not an STS answer"));
+	/* a 200 without credentials is no success */
+	assert_int_equal(aws__sts_parse(&c, NULL, "<x/>", 4, 200, "sts"),
+	    PS_EHTTP);
+}
+
+static void
+test_aws__times(void **state)
+{
+	time_t t;
+
+	(void)state;
+	assert_true(aws__parse_time("2026-12-07T20:00:00Z", &t));
+	assert_int_equal(t, 1796673600);
+	assert_true(aws__parse_time("2026-12-07T20:00:00.123Z", &t));
+	assert_int_equal(t, 1796673600);
+	assert_true(aws__parse_time("2026-12-07T21:00:00+01:00", &t));
+	assert_int_equal(t, 1796673600);
+	assert_false(aws__parse_time("2026-12-07 20:00:00", &t));
+	assert_false(aws__parse_time("2026-12-07T20:00:00Zjunk", &t));
+}
+
+static void
+test_aws__ini(void **state)
+{
+	static const char text[] =
+	    "# comment\n[default]\nregion = eu-west-1\n"
+	    "s3 =\n  region = nested-not-this\n"
+	    "; another\n[profile ci]\ncredential_process = a = b\n"
+	    "[profile empty]\n[default]\nregion=us-east-2\n";
+	char path[] = "/tmp/projsync-test-ini-XXXXXX";
+	struct aws__ini ini;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	assert_int_equal(aws__ini_load(&ini, path), 0);
+	/* the last value wins; a nested block's keys are not the profile's */
+	assert_string_equal(aws__ini_get(&ini, "default", "region"), "us-east-2");
+	assert_string_equal(aws__ini_get(&ini, "profile ci",
+	    "credential_process"), "a = b");
+	assert_true(aws__ini_has_section(&ini, "profile empty"));
+	assert_false(aws__ini_has_section(&ini, "profile nope"));
+	aws__ini_release(&ini);
+
+	assert_int_equal(aws__ini_load(&ini, "/nonexistent/ini"), 0);
+	assert_false(ini.exists);
+	aws__ini_release(&ini);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_int_equal(write(fd, "[a]\nno equals\n", 15), 15);
+	close(fd);
+	assert_int_equal(aws__ini_load(&ini, path), PS_EINVALID);
+	assert_non_null(strstr(ps_error_last(), ":2: expected 'key = value'"));
+	aws__ini_release(&ini);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -134,6 +229,9 @@ main(void)
 		cmocka_unit_test(test_aws__sigv4_post_token_and_path),
 		cmocka_unit_test(test_aws__sigv4_refuses_what_it_cannot_sign),
 		cmocka_unit_test(test_aws__uri_encode),
+		cmocka_unit_test(test_aws__sts_xml),
+		cmocka_unit_test(test_aws__times),
+		cmocka_unit_test(test_aws__ini),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
