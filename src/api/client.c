@@ -576,6 +576,56 @@ api__easy_setup(struct api_client *c, struct api__req *r)
 	return err;
 }
 
+/* ---- transport errors: cause and fix ---- */
+
+bool
+api__unreachable(CURLcode cc)
+{
+	return cc == CURLE_COULDNT_RESOLVE_HOST ||
+	    cc == CURLE_COULDNT_RESOLVE_PROXY || cc == CURLE_COULDNT_CONNECT ||
+	    cc == CURLE_SSL_CONNECT_ERROR;
+}
+
+const char *
+api__transport_hint(const struct api_client *c, CURLcode cc)
+{
+	char *region;
+	bool regional;
+
+	switch (cc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+		/* a bedrock-mantle.REGION.api.aws host: the region is suspect */
+		region = api_endpoint_region(c->endpoint);
+		regional = region != NULL;
+		free(region);
+		return regional ? "; the host name does not resolve: check the "
+		    "region (--region, $AWS_REGION) and DNS" :
+		    "; the host name does not resolve: check --endpoint "
+		    "($PROJSYNC_ENDPOINT) and DNS";
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		return "; the proxy's name does not resolve: check $HTTPS_PROXY "
+		    "/ $https_proxy";
+	case CURLE_COULDNT_CONNECT:
+		return "; nothing answers there: check --endpoint and the "
+		    "region, and whether a proxy is needed ($HTTPS_PROXY)";
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_ISSUER_ERROR:
+		return "; the server's TLS certificate is not trusted: give its "
+		    "CA with --cacert FILE (or $CURL_CA_BUNDLE), e.g. the CA "
+		    "of a TLS-inspecting proxy";
+	case CURLE_SSL_CONNECT_ERROR:
+		return "; the TLS handshake failed: check --endpoint (https to "
+		    "a plain-http port?), --cacert and any proxy";
+	case CURLE_OPERATION_TIMEDOUT:
+		return "; no answer in time: check the network and proxy, or "
+		    "allow more time with --timeout";
+	default:
+		return "";
+	}
+}
+
 /* ---- listing ---- */
 
 static char *
@@ -607,6 +657,14 @@ status_hint(const struct api_client *c, long status)
 		    " (check the key in the environment)";
 	if (status == 403)
 		return " (the credentials may not be allowed to do this)";
+	if (status == 404) {
+		size_t n = strlen(c->endpoint);
+		return n >= 3 && strcmp(c->endpoint + n - 3, "/v1") == 0 ?
+		    " (no projects route here: is this the Projects API's base "
+		    "URL, https://bedrock-mantle.REGION.api.aws/v1?)" :
+		    " (the base URL must end in /v1, e.g. "
+		    "https://bedrock-mantle.REGION.api.aws/v1)";
+	}
 	return "";
 }
 

@@ -26,6 +26,12 @@
  * of silence before the user hears anything).
  */
 #define API_MAX_TIMEOUTS	2
+/*
+ * Attempts when the endpoint cannot be reached at all (connection refused,
+ * DNS, TLS handshake): a second one covers a blip; more only make the
+ * user wait (8 attempts with backoff were 26 s of silence).
+ */
+#define API_MAX_UNREACHABLE	2
 /* 429 answers have their own bound: 3 * max_attempts */
 #define API_DEFAULT_TIMEOUT_MS	30000
 #define API_DEFAULT_CONNECT_MS	10000
@@ -85,7 +91,7 @@ struct api__req {
 	bool too_big;
 	bool maybe_sent;	/* the last attempt's bytes may have arrived */
 	char *retry_after, *retry_after_ms, *should_retry, *request_id;
-	unsigned throttles, failures, timeouts;
+	unsigned throttles, failures, timeouts, unreachable;
 	int64_t due_us, sent_us;
 };
 
@@ -96,6 +102,11 @@ void api__trace(struct api_client *c, const char *fmt, ...) PS_PRINTF(2, 3);
 /* An easy handle for one attempt of r (headers, auth, body, limits). */
 int api__easy_setup(struct api_client *c, struct api__req *r);
 void api__req_reset_attempt(struct api__req *r);
+/* Is cc "the endpoint cannot be reached" (refused, DNS, TLS)? */
+bool api__unreachable(CURLcode cc);
+/* "; <cause and fix>" for a transport error: --cacert, the region, the
+ * proxy, --timeout; "" when there is nothing to add. */
+const char *api__transport_hint(const struct api_client *c, CURLcode cc);
 void api__req_release(struct api__req *r);
 /* Monotonic clock in microseconds. */
 int64_t api__now_us(void);

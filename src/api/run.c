@@ -226,8 +226,8 @@ complete(struct run *run, struct api__req *r, CURLcode cc)
 	if (cc != CURLE_OK) {
 		maybe_sent = !certainly_unsent(r, cc);
 		retry = transient(cc);
-		set_error(run, r, "%s", r->errbuf[0] ? r->errbuf :
-		    curl_easy_strerror(cc));
+		set_error(run, r, "%s%s", r->errbuf[0] ? r->errbuf :
+		    curl_easy_strerror(cc), api__transport_hint(c, cc));
 	} else {
 		throttled = r->status == 429;
 		api__pacer_result(&run->pacer, throttled, r->sent_us, now);
@@ -271,6 +271,8 @@ complete(struct run *run, struct api__req *r, CURLcode cc)
 	else
 		bound_hit = ++r->failures >= c->max_attempts;
 	if (cc == CURLE_OPERATION_TIMEDOUT && ++r->timeouts >= API_MAX_TIMEOUTS)
+		bound_hit = true;
+	if (api__unreachable(cc) && ++r->unreachable >= API_MAX_UNREACHABLE)
 		bound_hit = true;
 	if (retry && bound_hit) {
 		char *e = r->error;
