@@ -48,6 +48,8 @@ const struct cli_command cli_commands[] = {
 	{ "show", cmd_show,
 	    "show [--format text|json] [--raw NAME] [--record-repo PATH] [REV]",
 	    "Print a recorded plan or apply result" },
+	{ "doctor", cmd_doctor, "doctor [--format text|json]",
+	    "Check the endpoint, credentials, permissions, quota and clock" },
 	{ "version", cmd_version, "version", "Print the version" },
 	{ "help", cmd_help, "help [COMMAND]", "Show help for projsync or a command" },
 	{ NULL, NULL, NULL, NULL },

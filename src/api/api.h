@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "live/live.h"
 #include "util/util.h"
@@ -102,6 +103,16 @@ char *api_endpoint_region(const char *endpoint);
  * server's order.  ceil((N+1)/100) requests for N projects plus default.
  */
 int api_list_projects(struct api_client *c, struct live_state *out);
+
+/* One request to the list route (limit=1), for `doctor`. */
+struct api_probe {
+	long status;		/* last HTTP status; 0: no answer at all */
+	long elapsed_ms;	/* retries included */
+	time_t server_date;	/* the answer's Date header; 0: none */
+	char *error;		/* owned; NULL when it succeeded */
+};
+int api_probe(struct api_client *c, struct api_probe *out);
+void api_probe_release(struct api_probe *p);
 
 enum api_op {
 	API_OP_CREATE,		/* POST /organization/projects */

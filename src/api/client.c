@@ -349,8 +349,9 @@ on_header(char *data, size_t size, size_t n, void *payload)
 		free(r->retry_after_ms);
 		free(r->should_retry);
 		free(r->request_id);
+		free(r->date);
 		r->retry_after = r->retry_after_ms = r->should_retry =
-		    r->request_id = NULL;
+		    r->request_id = r->date = NULL;
 		ps_buf_reset(&r->trace_in);
 	}
 	if (r->tracing && len > 2)
@@ -375,6 +376,8 @@ on_header(char *data, size_t size, size_t n, void *payload)
 		set_captured(&r->should_retry, v, vlen);
 	else if (k == 12 && strncasecmp(data, "x-request-id", k) == 0)
 		set_captured(&r->request_id, v, vlen);
+	else if (k == 4 && strncasecmp(data, "date", k) == 0)
+		set_captured(&r->date, v, vlen);
 	return len;
 }
 
@@ -431,8 +434,9 @@ api__req_reset_attempt(struct api__req *r)
 	free(r->retry_after_ms);
 	free(r->should_retry);
 	free(r->request_id);
+	free(r->date);
 	r->retry_after = r->retry_after_ms = r->should_retry =
-	    r->request_id = NULL;
+	    r->request_id = r->date = NULL;
 	ps_buf_reset(&r->resp);
 	ps_buf_reset(&r->trace_out);
 	ps_buf_reset(&r->trace_in);
@@ -733,4 +737,37 @@ api_list_projects(struct api_client *c, struct live_state *out)
 		live_state_add(out, &st.items[i]);
 	free(st.items);
 	return 0;
+}
+
+int
+api_probe(struct api_client *c, struct api_probe *out)
+{
+	struct api__req r = { 0 };
+	int64_t t0;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	r.method = "GET";
+	r.url = xasprintf("%s/organization/projects?include_archived=true&"
+	    "limit=1", c->endpoint);
+	t0 = api__now_us();
+	err = api__run(c, &r, 1, 1, NULL);
+	out->elapsed_ms = (long)((api__now_us() - t0) / 1000);
+	out->status = r.status;
+	if (r.date)
+		out->server_date = curl_getdate(r.date, NULL);
+	if (out->server_date < 0)
+		out->server_date = 0;
+	if (err == 0 && r.outcome != API_DONE)
+		out->error = xasprintf("%s%s", r.error ? r.error : "failed",
+		    status_hint(c, r.status));
+	api__req_release(&r);
+	return err;
+}
+
+void
+api_probe_release(struct api_probe *p)
+{
+	free(p->error);
+	p->error = NULL;
 }

@@ -91,6 +91,7 @@ struct api__req {
 	bool too_big;
 	bool maybe_sent;	/* the last attempt's bytes may have arrived */
 	char *retry_after, *retry_after_ms, *should_retry, *request_id;
+	char *date;		/* the Date header, for doctor's clock check */
 	unsigned throttles, failures, timeouts, unreachable;
 	int64_t due_us, sent_us;
 };

@@ -108,6 +108,7 @@ int cmd_log(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_show(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_costs(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_billing(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_doctor(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_version(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_help(int argc, char **argv, struct cli_ctx *ctx);
 
