@@ -60,9 +60,8 @@ void
 api__scrub(const struct api_client *c, char *s)
 {
 	static const char red[] = "<redacted>";
+	const char *aws[3] = { NULL, NULL, NULL };	/* SigV4, current */
 	size_t i;
-
-	const char *aws[3] = { NULL, NULL, NULL };
 
 	if (!s)
 		return;
