@@ -84,6 +84,14 @@ void cli_print_diags(const struct cli_ctx *ctx, const struct diag_list *dl);
 int cli_load_inventory(struct inventory **out, struct cli_ctx *ctx,
     bool print_warnings);
 
+/*
+ * The client's options from the globals and the inventory's settings (inv
+ * may be NULL), without printing: 0, or an error in ps_error_last() with
+ * *usage true for a bad --auth or --timeout.  *endpoint (owned, also on
+ * failure) is what opts->endpoint points to.
+ */
+int cli_api_options(struct api_options *opts, char **endpoint,
+    const struct cli_ctx *ctx, const struct inventory *inv, bool *usage);
 /* Build an API client from the globals and the inventory's settings
  * (inv may be NULL).  Returns 0 or an exit code after printing. */
 int cli_api_client(struct api_client **out, struct cli_ctx *ctx,

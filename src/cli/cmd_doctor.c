@@ -155,30 +155,22 @@ check_clock(struct doctor *d, time_t server)
 }
 
 static void
-run_checks(struct doctor *d, struct cli_ctx *ctx)
+run_checks(struct doctor *d, const struct cli_ctx *ctx)
 {
 	struct inventory *inv = load_settings(d, ctx);
-	struct api_options opts = { 0 };
+	struct api_options opts;
 	struct api_client *c = NULL;
 	struct api_probe pr;
 	char *endpoint = NULL, *region = NULL;
+	bool usage;
 	unsigned limit = inv ? inv->settings.project_limit : 1000;
 
-	if (ctx->auth && api_auth_parse(&opts.auth, ctx->auth) < 0) {
-		add(d, "auth", FAIL, "%s", ps_error_last());
-		goto out;
-	}
-	if (api_endpoint_resolve(&endpoint, ctx->endpoint, ctx->region,
-	    inv ? inv->settings.region : NULL, ctx->profile) < 0) {
-		add(d, "endpoint", FAIL, "%s", ps_error_last());
+	if (cli_api_options(&opts, &endpoint, ctx, inv, &usage) < 0) {
+		add(d, usage ? "options" : "endpoint", FAIL, "%s",
+		    ps_error_last());
 		goto out;
 	}
 	add(d, "endpoint", OK, "%s", endpoint);
-	opts.endpoint = endpoint;
-	opts.region = ctx->region ? ctx->region :
-	    inv ? inv->settings.region : NULL;
-	opts.cacert = ctx->cacert;
-	opts.profile = ctx->profile;
 	if (api_client_new(&c, &opts) < 0) {
 		add(d, "auth", FAIL, "%s", ps_error_last());
 		goto out;

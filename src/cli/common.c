@@ -221,7 +221,7 @@ trace_stderr(const char *line, void *payload)
  * allowed, from 0.1 to 3600.  0 in *ms: the client's default (30 s).
  */
 static int
-parse_timeout(struct cli_ctx *ctx, unsigned *ms)
+parse_timeout(const struct cli_ctx *ctx, unsigned *ms)
 {
 	const char *v = ctx->timeout, *what = "--timeout";
 	char *end;
@@ -236,9 +236,37 @@ parse_timeout(struct cli_ctx *ctx, unsigned *ms)
 	}
 	s = strtod(v, &end);
 	if (end == v || *end || !(s >= 0.1 && s <= 3600))
-		return cli_usage_error(ctx, "%s must be a number of seconds "
+		return ps_error(PS_EUSAGE, "%s must be a number of seconds "
 		    "from 0.1 to 3600, not '%s'", what, v);
 	*ms = (unsigned)(s * 1000 + 0.5);
+	return 0;
+}
+
+int
+cli_api_options(struct api_options *opts, char **endpoint,
+    const struct cli_ctx *ctx, const struct inventory *inv, bool *usage)
+{
+	int err;
+
+	memset(opts, 0, sizeof(*opts));
+	*endpoint = NULL;
+	*usage = true;
+	if (ctx->auth && (err = api_auth_parse(&opts->auth, ctx->auth)) < 0)
+		return err;
+	if ((err = parse_timeout(ctx, &opts->timeout_ms)) < 0)
+		return err;
+	*usage = false;
+	err = api_endpoint_resolve(endpoint, ctx->endpoint, ctx->region,
+	    inv ? inv->settings.region : NULL, ctx->profile);
+	if (err < 0)
+		return err;
+	opts->endpoint = *endpoint;
+	opts->region = ctx->region ? ctx->region :
+	    inv ? inv->settings.region : NULL;
+	opts->cacert = ctx->cacert;
+	opts->profile = ctx->profile;
+	if (ctx->verbose)
+		opts->trace = trace_stderr;
 	return 0;
 }
 
@@ -246,26 +274,18 @@ int
 cli_api_client(struct api_client **out, struct cli_ctx *ctx,
     const struct inventory *inv)
 {
-	struct api_options opts = { 0 };
-	char *endpoint = NULL;
+	struct api_options opts;
+	char *endpoint;
+	bool usage;
 	int err;
 
 	*out = NULL;
-	if (ctx->auth && api_auth_parse(&opts.auth, ctx->auth) < 0)
-		return cli_usage_error(ctx, "%s", ps_error_last());
-	if ((err = parse_timeout(ctx, &opts.timeout_ms)) != 0)
-		return err;
-	err = api_endpoint_resolve(&endpoint, ctx->endpoint, ctx->region,
-	    inv ? inv->settings.region : NULL, ctx->profile);
-	if (err < 0)
+	if ((err = cli_api_options(&opts, &endpoint, ctx, inv, &usage)) < 0) {
+		free(endpoint);
+		if (usage)
+			return cli_usage_error(ctx, "%s", ps_error_last());
 		return cli_fail(ctx, err);
-	opts.endpoint = endpoint;
-	opts.region = ctx->region ? ctx->region :
-	    inv ? inv->settings.region : NULL;
-	opts.cacert = ctx->cacert;
-	opts.profile = ctx->profile;
-	if (ctx->verbose)
-		opts.trace = trace_stderr;
+	}
 	err = api_client_new(out, &opts);
 	free(endpoint);
 	if (err < 0)
