@@ -57,6 +57,7 @@ struct emu {
 	unsigned long faults[F_NR];
 	unsigned long total;
 	unsigned long faultable;	/* requests that reached the faults */
+	unsigned long slowed;		/* creates held by slow_creates */
 	FILE *logf;
 	locale_t ctype;			/* C.UTF-8 for letter/number classes */
 };
@@ -95,6 +96,7 @@ emu_config_init(struct emu_config *cfg)
 	cfg->retry_after = EMU_RA_SECONDS;
 	cfg->ce_usage_days = 90;
 	cfg->ce_backfill_seconds = 3600;
+	cfg->slow_create_ms = 3000;
 }
 
 void
@@ -302,6 +304,7 @@ reset_locked(struct emu *emu)
 	seed_streams(emu);
 	log_clear(emu);
 	emu->faultable = 0;
+	emu->slowed = 0;
 	emu->tokens = emu->cfg.rate_limit > 1 ? emu->cfg.rate_limit : 1;
 	clock_gettime(CLOCK_MONOTONIC, &emu->bucket_at);
 	save_locked(emu);
@@ -357,6 +360,24 @@ emu_delay_ms(struct emu *emu, const char *target)
 	}
 	pthread_mutex_unlock(&emu->lock);
 	return ms > 0 ? (unsigned)ms : 0;
+}
+
+unsigned
+emu_slow_create_ms(struct emu *emu, const char *method, const char *target)
+{
+	unsigned ms = 0;
+
+	if (strcmp(method, "POST") != 0 ||
+	    (strcmp(target, "/v1/organization/projects") != 0 &&
+	    strcmp(target, "/v1/organization/projects/") != 0))
+		return 0;
+	pthread_mutex_lock(&emu->lock);
+	if (emu->slowed < emu->cfg.slow_creates) {
+		emu->slowed++;
+		ms = emu->cfg.slow_create_ms;
+	}
+	pthread_mutex_unlock(&emu->lock);
+	return ms;
 }
 
 static const char *

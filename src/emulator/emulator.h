@@ -66,6 +66,9 @@ struct emu_config {
 	double rate_limit;	/* requests per second, 0: none */
 	double fault_429, fault_5xx, fault_drop_create, fault_reset;
 	unsigned fault_429_every;	/* every N-th API request: 429 */
+	/* The first slow_creates creates wait slow_create_ms before they
+	 * commit (and answer): a client that times out first cannot know */
+	unsigned slow_creates, slow_create_ms;
 	bool archived_at_null;	/* "archived_at":null on active projects */
 	enum emu_retry_after retry_after;
 	unsigned retry_after_value;	/* seconds or ms; 0: computed */
@@ -151,6 +154,11 @@ void emu_handle(struct emu *emu, const struct emu_request *req,
 /* Milliseconds to delay this request (latency ± jitter); 0 for the
  * /_emulator routes. */
 unsigned emu_delay_ms(struct emu *emu, const char *target);
+
+/* Extra milliseconds before this request is handled: slow_create_ms for
+ * each of the first slow_creates creates (POST to the collection). */
+unsigned emu_slow_create_ms(struct emu *emu, const char *method,
+    const char *target);
 
 /* Persist the state now (no-op without a state file). */
 int emu_save(struct emu *emu);

@@ -23,7 +23,8 @@ static const char usage_text[] =
 "       [--account ID] [--max-projects N] [--max-tags N] [--latency-ms N]\n"
 "       [--jitter-ms N] [--rate-limit RPS] [--fault-429 P]\n"
 "       [--retry-after S|omit|ms] [--fault-5xx P] [--fault-drop-create P]\n"
-"       [--fault-reset P] [--seed N] [--tls-cert F --tls-key F] [--log FILE]\n"
+"       [--fault-reset P] [--slow-creates N] [--slow-create-ms MS] [--seed N]\n"
+"       [--tls-cert F --tls-key F] [--log FILE]\n"
 "       [--openai] [--ce-page-size N] [--ce-throttle-every N]\n"
 "       [--ce-usage-days N] [--ce-backfill-seconds N] [--ce-member-account]\n"
 "       [--ce-active-tag KEY]...\n";
@@ -56,6 +57,10 @@ static const char help_text[] =
 "  --fault-5xx P          answer 500, 502 or 503 with probability P\n"
 "  --fault-drop-create P  commit a create, then close without answering\n"
 "  --fault-reset P        reset the connection before processing\n"
+"  --slow-creates N       the first N creates wait --slow-create-ms before\n"
+"                         they commit and answer (default 0)\n"
+"  --slow-create-ms MS    ... this long (default 3000); a client that times\n"
+"                         out first cannot tell whether they committed\n"
 "  --seed N               seed for ids, faults and jitter\n"
 "  --clock T              fixed unix time for created_at / archived_at\n"
 "  --tls-cert F, --tls-key F  serve HTTPS with this PEM certificate and key\n"
@@ -85,6 +90,7 @@ enum {
 	OPT_THREADS, OPT_HELP, OPT_VERSION, OPT_F429_EVERY, OPT_AT_NULL,
 	OPT_CE_PAGE, OPT_CE_THROTTLE, OPT_CE_DAYS, OPT_CE_BACKFILL,
 	OPT_CE_MEMBER, OPT_CE_ACTIVE, OPT_SIGV4,
+	OPT_SLOW_CREATES, OPT_SLOW_CREATE_MS,
 };
 
 static const struct option long_opts[] = {
@@ -107,6 +113,8 @@ static const struct option long_opts[] = {
 	{ "fault-5xx", required_argument, NULL, OPT_F5XX },
 	{ "fault-drop-create", required_argument, NULL, OPT_FDROP },
 	{ "fault-reset", required_argument, NULL, OPT_FRESET },
+	{ "slow-creates", required_argument, NULL, OPT_SLOW_CREATES },
+	{ "slow-create-ms", required_argument, NULL, OPT_SLOW_CREATE_MS },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "clock", required_argument, NULL, OPT_CLOCK },
 	{ "tls-cert", required_argument, NULL, OPT_CERT },
@@ -271,6 +279,10 @@ set_fault_option(struct emu_config *cfg, int ch, const char *a, bool *seeded)
 		    "--fault-drop-create");
 	case OPT_FRESET:
 		return parse_double(&cfg->fault_reset, a, 0, 1, "--fault-reset");
+	case OPT_SLOW_CREATES:
+		return parse_u32(&cfg->slow_creates, a, "--slow-creates");
+	case OPT_SLOW_CREATE_MS:
+		return parse_u32(&cfg->slow_create_ms, a, "--slow-create-ms");
 	case OPT_SEED:
 		err = parse_uint(&v, a, ~0ULL, "--seed");
 		cfg->seed = v;

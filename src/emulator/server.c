@@ -44,6 +44,7 @@ struct conn_req {
 	struct ps_buf body;
 	bool too_large;
 	enum phase phase;
+	bool slow_create;	/* carried out even when the client left */
 };
 
 struct header_vec {
@@ -126,6 +127,9 @@ uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
 	return r;
 }
 
+static void carry_out(struct emu_server *srv, struct MHD_Connection *conn,
+    const char *method, struct conn_req *r, struct emu_response *resp);
+
 static void
 completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     enum MHD_RequestTerminationCode toe)
@@ -134,6 +138,13 @@ completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 
 	if (!r)
 		return;
+	if (r->slow_create && r->phase == PH_WAITING) {
+		/* the client gave up while it waited: the create still
+		 * commits, as on a server that finishes what it received */
+		struct emu_response resp = EMU_RESPONSE_INIT;
+		carry_out(cls, conn, "POST", r, &resp);
+		emu_response_release(&resp);
+	}
 	free(r->target);
 	ps_buf_release(&r->body);
 	free(r);
@@ -174,17 +185,13 @@ reset_connection(struct MHD_Connection *conn)
 	(void)connect(ci->connect_fd, &unspec, sizeof(unspec));
 }
 
-static enum MHD_Result
-respond(struct emu_server *srv, struct MHD_Connection *conn,
-    const char *method, struct conn_req *r)
+/* emu_handle() on the collected request. */
+static void
+carry_out(struct emu_server *srv, struct MHD_Connection *conn,
+    const char *method, struct conn_req *r, struct emu_response *resp)
 {
 	struct header_vec hv = { 0 };
 	struct emu_request req = { 0 };
-	struct emu_response resp = EMU_RESPONSE_INIT;
-	struct MHD_Response *mr;
-	enum MHD_Result ret = MHD_NO;
-	size_t len;
-	char *body;
 
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, &hv);
 	req.method = method;
@@ -194,8 +201,22 @@ respond(struct emu_server *srv, struct MHD_Connection *conn,
 	req.body = r->body.len ? r->body.ptr : NULL;
 	req.body_len = r->body.len;
 	req.body_too_large = r->too_large;
-	emu_handle(srv->emu, &req, &resp);
+	emu_handle(srv->emu, &req, resp);
 	free(hv.items);
+	r->phase = PH_READY;
+}
+
+static enum MHD_Result
+respond(struct emu_server *srv, struct MHD_Connection *conn,
+    const char *method, struct conn_req *r)
+{
+	struct emu_response resp = EMU_RESPONSE_INIT;
+	struct MHD_Response *mr;
+	enum MHD_Result ret = MHD_NO;
+	size_t len;
+	char *body;
+
+	carry_out(srv, conn, method, r, &resp);
 	if (resp.action == EMU_RESET)
 		reset_connection(conn);
 	if (resp.action != EMU_RESPOND)
@@ -249,7 +270,9 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (r->phase == PH_BODY) {
 		r->phase = PH_READY;
-		ms = emu_delay_ms(srv->emu, r->target);
+		ms = emu_slow_create_ms(srv->emu, method, r->target);
+		r->slow_create = ms > 0;
+		ms += emu_delay_ms(srv->emu, r->target);
 		if (ms && delay(srv, conn, ms)) {
 			r->phase = PH_WAITING;
 			return MHD_YES;
