@@ -324,6 +324,42 @@ find_name(const struct live_project **by_name, size_t nr, const char *name,
 	return first;
 }
 
+int
+plan_survivor_cmp(const struct live_project *a, const struct live_project *b)
+{
+	int c = plan__strcmp_null(a->name, b->name);
+
+	if (c)
+		return c;
+	if (a->created_at != b->created_at)
+		return a->created_at < b->created_at ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
+const struct live_project *
+plan_survivor(const struct live_project *const *v, size_t n)
+{
+	const struct live_project *s = v[0];
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (plan_survivor_cmp(v[i], s) < 0)
+			s = v[i];
+	return s;
+}
+
+/* Do the n projects from `first` all carry the same tags? */
+static bool
+same_tags(const struct live_project **v, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (!tag_set_equal(&v[0]->tags, &v[i]->tags))
+			return false;
+	return true;
+}
+
 static bool
 is_default(const struct live_project *lp)
 {
@@ -621,6 +657,21 @@ plan_diff(struct plan **out, const struct inventory *inv,
 		if (ip->id)
 			continue;
 		first = find_name(by_name, by_name_nr, ip->name, &n);
+		if (n > 1 && same_tags(by_name + first, n)) {
+			/* a racing apply's duplicates: its maker archives
+			 * them; every run agrees which one stays */
+			const struct live_project *s = plan_survivor(
+			    (const struct live_project *const *)by_name + first,
+			    n);
+			for (j = 0; j < n; j++)
+				pinned_by[by_name[first + j] - live->items] = ip;
+			match[i] = s;
+			plan__add_warning(p, "project '%s': %zu active projects "
+			    "have this name and the same tags (a concurrent "
+			    "apply?); using the oldest, %s; the apply that made "
+			    "the others archives them", ip->name, n, s->id);
+			continue;
+		}
 		if (n > 1) {
 			struct ps_buf ids = PS_BUF_INIT;
 

@@ -116,12 +116,16 @@ struct plan_options {
 /*
  * Compute what makes `live` match `inv`.  Matching is by `id` pin, else by
  * name among active live projects not claimed by a pin; `default` is never
- * matched, touched or reported.  Returns 0 with *out set, or:
+ * matched, touched or reported.  Several active projects with the name and
+ * the same tags are a racing apply's duplicates: the plan_survivor() is
+ * matched, the others are left to the apply that made them (a warning).
+ * Returns 0 with *out set, or:
  *   PS_EREFUSED  a project cannot be matched safely (two active live
- *                projects share its name, a pinned id does not exist, is
- *                `default`, or is archived while the inventory wants it
- *                active); the message names every such project, one per
- *                line, with the inventory position and the live IDs.
+ *                projects with different tags share its name, a pinned id
+ *                does not exist, is `default`, or is archived while the
+ *                inventory wants it active); the message names every such
+ *                project, one per line, with the inventory position and
+ *                the live IDs.
  * Safety violations do not fail: they are recorded in the plan (apply
  * refuses them; --force overrides all but the quota):
  *   max-changes         create + update + archive > safety.max_changes
@@ -141,6 +145,17 @@ int plan_diff(struct plan **out, const struct inventory *inv,
     const struct live_state *live, const struct plan_options *opts);
 
 void plan_free(struct plan *p);
+
+/*
+ * Racing applies (docs/apply-safety.md): of active projects that share a
+ * name, the one every run keeps is the oldest (created_at), then the one
+ * with the smallest id.  plan_survivor_cmp() orders by name, then that
+ * rule; plan_survivor() picks the survivor of v[0..n) (n >= 1).
+ */
+int plan_survivor_cmp(const struct live_project *a,
+    const struct live_project *b);
+const struct live_project *plan_survivor(const struct live_project *const *v,
+    size_t n);
 
 /* Changes that apply would make: create + update + archive. */
 size_t plan_change_count(const struct plan *p);

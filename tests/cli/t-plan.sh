@@ -175,7 +175,7 @@ projects:
   - name: Twin
     tags: { Team: CX }
 EOF
-mkstate s-dup.json "proj_t1|Twin|active|Team=CX" "proj_t2|Twin|active|Team=CX"
+mkstate s-dup.json "proj_t1|Twin|active|Team=CX" "proj_t2|Twin|active|Team=DS"
 emu s-dup.json
 run_ps 4 -f dup.yaml plan
 assert_contains "$T/err" "dup.yaml:7:11: project 'Twin' matches 2 active projects with that name (proj_t1, proj_t2); add an 'id:' pin"
@@ -185,7 +185,7 @@ stats_check 'writes == 0'
 sed 's/  - name: Twin/  - name: Twin\n    id: proj_t2/' dup.yaml >dup-pinned.yaml
 run_ps 0 -f dup-pinned.yaml plan
 assert_contains "$T/out" '? "Twin" (proj_t1)'
-ok "duplicate live names refused with both IDs (exit 4); an id pin resolves it"
+ok "duplicate live names with different tags refused with both IDs (exit 4); an id pin resolves it"
 
 # ---- unmanaged modes ----
 mkstate s-unmanaged.json "proj_m1|Managed|active|Team=CX" \

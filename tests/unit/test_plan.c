@@ -265,8 +265,8 @@ test_plan__ambiguous_names_refused_with_both_ids(void **state)
 
 	tinv_add(f->inv, "Twin", NULL, false, NULL);
 	tinv_add(f->inv, "Fine", NULL, false, NULL);
-	tlive_add(&f->page, "proj_t2", "Twin", false, NULL);
-	tlive_add(&f->page, "proj_t1", "Twin", false, NULL);
+	tlive_add(&f->page, "proj_t2", "Twin", false, "Team=A");
+	tlive_add(&f->page, "proj_t1", "Twin", false, "Team=B");
 	assert_int_equal(diff(f), PS_EREFUSED);
 	assert_null(f->plan);
 	msg = ps_error_last();
@@ -274,6 +274,26 @@ test_plan__ambiguous_names_refused_with_both_ids(void **state)
 	assert_non_null(strstr(msg, "'id:' pin"));
 	assert_non_null(strstr(msg, "projects.yaml:10:11: "));
 	assert_null(strstr(msg, "Fine"));
+}
+
+/* Same name and same tags: a racing apply's duplicates.  The survivor
+ * every run agrees on (oldest, then smallest id) is matched; the others
+ * are neither changed nor reported, and a warning says why. */
+static void
+test_plan__racing_duplicates_match_the_survivor(void **state)
+{
+	struct fx *f = *state;
+
+	tinv_add(f->inv, "Twin", NULL, false, "Team=A");
+	tlive_add(&f->page, "proj_t2", "Twin", false, "Team=A");
+	tlive_add(&f->page, "proj_t1", "Twin", false, "Team=A");
+	tlive_add(&f->page, "proj_t3", "Twin", false, "Team=A");
+	assert_int_equal(diff(f), 0);
+	assert_int_equal(f->plan->summary.unchanged, 1);
+	assert_int_equal(f->plan->summary.unmanaged, 0);
+	assert_int_equal(f->plan->summary.create, 0);
+	assert_int_equal(f->plan->warnings_nr, 1);
+	assert_non_null(strstr(f->plan->warnings[0], "using the oldest, proj_t1"));
 }
 
 static void
@@ -1165,6 +1185,7 @@ main(void)
 		T(test_plan__rename_onto_unmanaged_name_warns),
 		T(test_plan__archived_same_name_creates_with_warning),
 		T(test_plan__ambiguous_names_refused_with_both_ids),
+		T(test_plan__racing_duplicates_match_the_survivor),
 		T(test_plan__duplicate_names_resolved_by_pin),
 		T(test_plan__pin_problems_refused),
 		T(test_plan__archived_pin_wanted_archived_is_unchanged),
