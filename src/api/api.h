@@ -91,6 +91,10 @@ void api_client_free(struct api_client *c);
 const char *api_client_endpoint(const struct api_client *c);
 /* HTTP requests sent so far (every attempt counts). */
 unsigned long api_client_requests(const struct api_client *c);
+/* The per-request timeout in milliseconds (--timeout). */
+unsigned api_client_timeout_ms(const struct api_client *c);
+/* The factor on every retry delay ($PROJSYNC_RETRY_SCALE, else 1). */
+double api_client_retry_scale(const struct api_client *c);
 /*
  * The region in a https://bedrock-mantle.<region>.api.aws endpoint, or
  * NULL (caller frees).  Used for SigV4 and by `export` for settings.region.
@@ -139,6 +143,10 @@ struct api_call {
 	char *error;		/* owned: error.message or transport error */
 	struct live_project result;	/* on API_DONE */
 	unsigned attempts;
+	/* API_UNKNOWN only: the server may still be working on it (the
+	 * attempt timed out, or a gateway timed out: 504), so a re-list
+	 * that does not show it yet proves nothing */
+	bool may_still_commit;
 };
 
 struct api_progress {

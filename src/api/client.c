@@ -312,6 +312,18 @@ api_client_requests(const struct api_client *c)
 	return c ? c->requests : 0;
 }
 
+unsigned
+api_client_timeout_ms(const struct api_client *c)
+{
+	return c->timeout_ms;
+}
+
+double
+api_client_retry_scale(const struct api_client *c)
+{
+	return c->retry_scale;
+}
+
 /* ---- one attempt ---- */
 
 static size_t

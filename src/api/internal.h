@@ -90,6 +90,7 @@ struct api__req {
 	char errbuf[CURL_ERROR_SIZE];
 	bool too_big;
 	bool maybe_sent;	/* the last attempt's bytes may have arrived */
+	bool may_still_commit;	/* ... and the server may still be at it */
 	char *retry_after, *retry_after_ms, *should_retry, *request_id;
 	char *date;		/* the Date header, for doctor's clock check */
 	unsigned throttles, failures, timeouts, unreachable;

@@ -246,6 +246,9 @@ complete(struct run *run, struct api__req *r, CURLcode cc)
 	}
 	if (r->should_retry && strcasecmp(r->should_retry, "false") == 0)
 		retry = false;
+	/* no answer in time, or a gateway's: the server may be at it still */
+	r->may_still_commit = maybe_sent && (cc == CURLE_OPERATION_TIMEDOUT ||
+	    (cc == CURLE_OK && r->status == 504));
 	if (r->create && maybe_sent) {
 		/* never blindly resent: the caller re-lists and adopts */
 		char *e = r->error;
@@ -533,6 +536,8 @@ api_run_calls(struct api_client *c, struct api_call *calls, size_t nr,
 		    API_NOT_STARTED;
 		call->http_status = r->status;
 		call->attempts = r->attempts;
+		call->may_still_commit = call->outcome == API_UNKNOWN &&
+		    r->may_still_commit;
 		call->error = r->error;
 		r->error = NULL;
 		if (call->outcome == API_DONE) {

@@ -1,11 +1,22 @@
-/* apply: the executor — plan changes to API calls, unknown-create recovery. */
+/*
+ * apply: the executor — plan changes to API calls, recovery rounds for
+ * creates whose outcome is unknown, and the duplicate check that makes
+ * racing applies converge (docs/apply-safety.md).
+ */
 #include "apply/apply.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_RECOVERY_MS	120000
+#define DEFAULT_SETTLE_MS	1000
 
 /* What one item still needs in the next round of calls. */
 enum step {
@@ -17,7 +28,15 @@ enum step {
 struct work {
 	enum step step;
 	char *body;		/* owned */
-	bool unknown;		/* last create attempt had an unknown outcome */
+	bool unknown;		/* a create whose outcome is unknown, waiting to
+				 * be resolved by a re-list */
+	int64_t settle_us;	/* a re-list started after this that lacks the
+				 * project proves the create did not commit */
+	bool resend;		/* a modify/archive whose outcome is unknown:
+				 * both are idempotent, send it again */
+	bool was_unknown;	/* some create attempt of this run had an
+				 * unknown outcome (its project may be one
+				 * nobody knows the id of) */
 };
 
 static void
@@ -113,6 +132,42 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static bool
+stopped(const struct apply_options *opts)
+{
+	return opts->stop && *opts->stop;
+}
+
+/* Sleep until `until` (monotonic µs); false when stopped meanwhile. */
+static bool
+sleep_until(int64_t until, const struct apply_options *opts)
+{
+	for (;;) {
+		int64_t left = until - now_us();
+		struct timespec ts;
+
+		if (stopped(opts))
+			return false;
+		if (left <= 0)
+			return true;
+		if (left > 50000)
+			left = 50000;	/* look at the stop flag often */
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)left * 1000;
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !stopped(opts))
+			;
+	}
+}
+
 /*
  * IDs that cannot be the project an unknown create made: every id the plan
  * knows, and every id this run created or adopted.  Sorted for bsearch.
@@ -150,41 +205,57 @@ static void
 set_error(struct apply_item *it, const char *fmt, ...)
 {
 	va_list ap;
+	char *e;
 
-	free(it->error);
 	va_start(ap, fmt);
-	it->error = xvasprintf(fmt, ap);
+	e = xvasprintf(fmt, ap);	/* fmt's arguments may hold it->error */
 	va_end(ap);
+	free(it->error);
+	it->error = e;
+}
+
+static bool
+pending(const struct work *w, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (w[i].unknown || w[i].resend)
+			return true;
+	return false;
 }
 
 /*
- * After calls whose create outcome is unknown: list again and adopt, for
- * each such create, an active project with its name that nobody knows
- * (the one our lost request made).  Those not found are sent again.
+ * One recovery round, after a re-list that started at list_us: adopt, for
+ * each unknown create, an active project with its name that nobody knows
+ * (the one our lost request made).  One not found is created again only
+ * when the re-list started after its settle time (the server had answered,
+ * or the grace period passed), else it waits for the next round.  Unknown
+ * modifies and archives are sent again (both are idempotent).
  */
-static int
-recover_unknown_creates(struct apply_result *r, struct work *w,
-    struct api_client *c, const struct plan *p)
+static void
+recover(struct apply_result *r, struct work *w, const struct plan *p,
+    const struct live_state *live, int64_t list_us)
 {
-	struct live_state live = LIVE_STATE_INIT;
 	const char **ids = NULL;
-	bool *claimed = NULL;
+	bool *claimed;
 	size_t i, j, nids;
-	int err;
 
-	if ((err = api_list_projects(c, &live)) < 0)
-		return err;
 	nids = known_ids(&ids, p, r);
-	claimed = xcalloc(live.nr + 1, sizeof(*claimed));
+	claimed = xcalloc(live->nr + 1, sizeof(*claimed));
 	for (i = 0; i < r->nr; i++) {
 		struct apply_item *it = &r->items[i];
 		const struct live_project *found = NULL;
 
+		if (w[i].resend) {
+			w[i].resend = false;
+			w[i].step = STEP_SEND;
+			continue;
+		}
 		if (!w[i].unknown)
 			continue;
-		w[i].unknown = false;
-		for (j = 0; j < live.nr && !found; j++) {
-			const struct live_project *lp = &live.items[j];
+		for (j = 0; j < live->nr && !found; j++) {
+			const struct live_project *lp = &live->items[j];
 			if (!claimed[j] && !lp->archived && lp->name &&
 			    strcmp(lp->name, it->change->name) == 0 &&
 			    strcmp(lp->id, "default") != 0 &&
@@ -193,13 +264,15 @@ recover_unknown_creates(struct apply_result *r, struct work *w,
 				found = lp;
 			}
 		}
+		if (!found && list_us < w[i].settle_us)
+			continue;	/* may still commit: not yet */
+		w[i].unknown = false;
 		free(w[i].body);
 		w[i].body = NULL;
 		if (!found) {
 			/* It did not commit: creating now cannot duplicate. */
 			w[i].step = STEP_SEND;
 			w[i].body = apply_request_body(it->change);
-			it->unknown = false;
 			continue;
 		}
 		it->project_id = xstrdup(found->id);
@@ -216,8 +289,6 @@ recover_unknown_creates(struct apply_result *r, struct work *w,
 	}
 	free(claimed);
 	free(ids);
-	live_state_release(&live);
-	return 0;
 }
 
 static void
@@ -226,8 +297,10 @@ count(struct apply_result *r)
 	size_t i;
 
 	r->created = r->updated = r->archived = r->failed = r->skipped = 0;
+	r->duplicates_archived = 0;
 	for (i = 0; i < r->nr; i++) {
 		const struct apply_item *it = &r->items[i];
+		r->duplicates_archived += it->archived_duplicate != NULL;
 		if (it->outcome == APPLY_FAILED)
 			r->failed++;
 		else if (it->outcome == APPLY_SKIPPED)
@@ -259,16 +332,21 @@ on_round_progress(const struct api_progress *p, void *payload)
 	rp->opts->progress(&q, rp->opts->payload);
 }
 
-/* Run one round: every item with a step gets one call. */
+/*
+ * Run one round: every item with a step gets one call.  A create whose
+ * outcome is unknown waits for a re-list; when the server may still be at
+ * it, for grace_us too.
+ */
 static int
 run_round(struct apply_result *r, struct work *w, struct api_client *c,
-    const struct apply_options *opts)
+    const struct apply_options *opts, int64_t grace_us)
 {
 	struct round_progress rp = { opts, 0, 0, 0 };
 	struct api_run_hooks hooks = { opts->progress ? on_round_progress :
 		NULL, &rp, opts->stop };
 	struct api_call *calls;
 	size_t *owner, n = 0, i;
+	int64_t t;
 	int err;
 
 	calls = xcalloc(r->nr + 1, sizeof(*calls));
@@ -278,8 +356,7 @@ run_round(struct apply_result *r, struct work *w, struct api_client *c,
 		struct api_call *call = &calls[n];
 
 		if (w[i].step == STEP_NONE) {
-			/* never attempted (an archive not allowed): not
-			 * part of the count */
+			/* not in this round: part of the count as it stands */
 			if (r->items[i].outcome == APPLY_DONE)
 				rp.done++;
 			else if (r->items[i].outcome == APPLY_FAILED)
@@ -302,6 +379,7 @@ run_round(struct apply_result *r, struct work *w, struct api_client *c,
 	rp.total = n + rp.done + rp.failed;
 	err = api_run_calls(c, calls, n, opts->parallelism ?
 	    opts->parallelism : 16, &hooks);
+	t = now_us();
 	for (i = 0; i < n; i++) {
 		struct api_call *call = &calls[i];
 		struct apply_item *it = &r->items[owner[i]];
@@ -334,10 +412,14 @@ run_round(struct apply_result *r, struct work *w, struct api_client *c,
 			it->outcome = APPLY_FAILED;
 			it->unknown = true;
 			if (call->op == API_OP_CREATE) {
-				wk->unknown = true;
-				set_error(it, "outcome unknown (%s); not resent "
-				    "blindly", call->error ? call->error : "");
+				wk->unknown = wk->was_unknown = true;
+				wk->settle_us = t + (call->may_still_commit ?
+				    grace_us : 0);
+				set_error(it, "outcome unknown, may have been "
+				    "created (%s)", call->error ? call->error :
+				    "");
 			} else {
+				wk->resend = true;
 				set_error(it, "outcome unknown: %s; run plan "
 				    "to see what is left", call->error ?
 				    call->error : "");
@@ -346,7 +428,7 @@ run_round(struct apply_result *r, struct work *w, struct api_client *c,
 		case API_NOT_STARTED:
 			it->outcome = APPLY_SKIPPED;
 			set_error(it, "not started: interrupted");
-			wk->unknown = false;
+			wk->unknown = wk->resend = false;
 			break;
 		}
 		api_call_release(call);
@@ -356,17 +438,149 @@ run_round(struct apply_result *r, struct work *w, struct api_client *c,
 	return err;
 }
 
+/* By name, then the survivor first (plan_survivor_cmp). */
+static int
+cmp_survivor(const void *a, const void *b)
+{
+	return plan_survivor_cmp(*(const struct live_project *const *)a,
+	    *(const struct live_project *const *)b);
+}
+
+static int
+cmp_name_key(const void *key, const void *elem)
+{
+	const struct live_project *y = *(const struct live_project *const *)elem;
+
+	return strcmp(key, y->name);
+}
+
+/*
+ * Racing applies (docs/apply-safety.md): after this run's creates, list
+ * again; where a name this run created now has several active projects,
+ * the oldest (created_at, then smallest id) survives in every run's eyes.
+ * This run archives the losers it made itself — its own project, and when
+ * one of its creates had an unknown outcome, projects of that name whose
+ * id nobody knows (its lost create may have made them) — and reports the
+ * survivor as the change's project.
+ */
+static void
+converge_duplicates(struct apply_result *r, struct work *w,
+    struct api_client *c, const struct plan *p,
+    const struct apply_options *opts)
+{
+	struct live_state live = LIVE_STATE_INIT;
+	const struct live_project **act;
+	struct api_call *calls = NULL;
+	size_t *owner = NULL, ncalls = 0, nact = 0, i, j, creates = 0;
+	const char **ids = NULL;
+	size_t nids;
+	unsigned settle = opts->settle_ms ? opts->settle_ms : DEFAULT_SETTLE_MS;
+
+	for (i = 0; i < r->nr; i++)
+		creates += r->items[i].change->action == PLAN_CREATE &&
+		    r->items[i].outcome == APPLY_DONE;
+	if (!creates)
+		return;
+	if (!sleep_until(now_us() + (int64_t)settle * 1000, opts)) {
+		r->warning = xstrdup("interrupted before checking whether a "
+		    "concurrent apply created the same projects; run plan");
+		return;
+	}
+	if (api_list_projects(c, &live) < 0) {
+		r->warning = xasprintf("could not check whether a concurrent "
+		    "apply created the same projects: %s; run plan",
+		    ps_error_last());
+		return;
+	}
+	act = xcalloc(live.nr + 1, sizeof(*act));
+	for (i = 0; i < live.nr; i++)
+		if (!live.items[i].archived && live.items[i].name &&
+		    strcmp(live.items[i].id, "default") != 0)
+			act[nact++] = &live.items[i];
+	qsort(act, nact, sizeof(*act), cmp_survivor);
+	nids = known_ids(&ids, p, r);
+	calls = xcalloc(r->nr * 2 + 1, sizeof(*calls));
+	owner = xcalloc(r->nr * 2 + 1, sizeof(*owner));
+	for (i = 0; i < r->nr; i++) {
+		struct apply_item *it = &r->items[i];
+		const struct live_project **lo, **hi;
+		const char *mine = it->project_id;
+
+		if (it->change->action != PLAN_CREATE ||
+		    it->outcome != APPLY_DONE || !mine)
+			continue;
+		lo = bsearch(it->change->name, act, nact, sizeof(*act),
+		    cmp_name_key);
+		if (!lo)
+			continue;
+		while (lo > act && !strcmp(lo[-1]->name, it->change->name))
+			lo--;
+		for (hi = lo; hi < act + nact && !strcmp((*hi)->name,
+		    it->change->name); hi++)
+			;
+		if (hi - lo < 2)
+			continue;
+		/* lo[0] survives; archive the losers that are ours */
+		for (j = 1; j < (size_t)(hi - lo); j++) {
+			const char *id = lo[j]->id;
+			if (strcmp(id, mine) != 0 && !(w[i].was_unknown &&
+			    !id_known(ids, nids, id)))
+				continue;	/* another run's: it archives it */
+			calls[ncalls].op = API_OP_ARCHIVE;
+			calls[ncalls].project_id = id;
+			owner[ncalls++] = i;
+		}
+		if (strcmp(lo[0]->id, mine) != 0) {
+			free(it->project_id);
+			it->project_id = xstrdup(lo[0]->id);
+		}
+	}
+	if (ncalls)
+		(void)api_run_calls(c, calls, ncalls, opts->parallelism ?
+		    opts->parallelism : 16, NULL);
+	for (i = 0; i < ncalls; i++) {
+		struct apply_item *it = &r->items[owner[i]];
+
+		if (calls[i].outcome == API_DONE) {
+			if (!it->archived_duplicate)
+				it->archived_duplicate =
+				    xstrdup(calls[i].project_id);
+		} else {
+			it->outcome = APPLY_FAILED;
+			set_error(it, "a concurrent apply created '%s' too; %s "
+			    "is kept, but archiving the duplicate %s failed: "
+			    "%s", it->change->name, it->project_id,
+			    calls[i].project_id, calls[i].error ?
+			    calls[i].error : "not started");
+		}
+		api_call_release(&calls[i]);
+	}
+	free(calls);
+	free(owner);
+	free(ids);
+	free(act);
+	live_state_release(&live);
+}
+
 int
 apply_run(struct apply_result *r, struct api_client *c, const struct plan *p,
     const struct apply_options *opts)
 {
-	unsigned rounds = opts->recovery_rounds ? opts->recovery_rounds : 3;
 	unsigned long requests0 = api_client_requests(c);
+	double scale = api_client_retry_scale(c);
+	int64_t grace_us, deadline;
+	uint64_t rng = (uint64_t)now_us() ^ ((uint64_t)getpid() << 20);
 	struct work *w;
 	size_t i, n = 0;
 	unsigned round;
 	int err = 0;
 
+	/* longer than a request may take, and at least a second more */
+	grace_us = 2 * (int64_t)api_client_timeout_ms(c) * 1000;
+	if (grace_us < (int64_t)api_client_timeout_ms(c) * 1000 + 1000000)
+		grace_us = (int64_t)api_client_timeout_ms(c) * 1000 + 1000000;
+	deadline = now_us() + (opts->recovery_ms ? (int64_t)opts->recovery_ms *
+	    1000 : (int64_t)(DEFAULT_RECOVERY_MS * 1000.0 * scale));
 	memset(r, 0, sizeof(*r));
 	r->items = xcalloc(p->changes_nr + 1, sizeof(*r->items));
 	w = xcalloc(p->changes_nr + 1, sizeof(*w));
@@ -391,42 +605,41 @@ apply_run(struct apply_result *r, struct api_client *c, const struct plan *p,
 	r->nr = n;
 
 	for (round = 0;; round++) {
-		bool any_unknown = false;
+		struct live_state live = LIVE_STATE_INIT;
+		int64_t next, list_us;
 
-		err = run_round(r, w, c, opts);
-		for (i = 0; i < n; i++)
-			any_unknown |= w[i].unknown;
-		/* Stopped: calls not started, or creates left unrecovered.
+		err = run_round(r, w, c, opts, grace_us);
+		/* Stopped: calls not started, or changes left unresolved.
 		 * A stop after the last call started leaves nothing out. */
-		if (opts->stop && *opts->stop &&
-		    (err == PS_ECANCELLED || any_unknown)) {
+		if (stopped(opts) && (err == PS_ECANCELLED || pending(w, n))) {
 			r->interrupted = true;
 			break;
 		}
-		if (!any_unknown)
+		if (!pending(w, n))
 			break;
-		if (round + 1 >= rounds) {
-			for (i = 0; i < n; i++)
-				if (w[i].unknown)
-					set_error(&r->items[i], "outcome still "
-					    "unknown after %u re-lists; run plan "
-					    "to see whether it exists", rounds - 1);
-			break;
-		}
-		if ((err = recover_unknown_creates(r, w, c, p)) < 0) {
-			/* Cannot tell what exists: leave them failed. */
-			for (i = 0; i < n; i++)
-				if (w[i].unknown || w[i].step != STEP_NONE) {
-					set_error(&r->items[i], "outcome unknown "
-					    "and the re-list failed: %s",
-					    ps_error_last());
-					w[i].step = STEP_NONE;
-				}
+		/* each round starts with a re-list, after backoff + jitter */
+		next = now_us() + (int64_t)(api_backoff_ms(round, &rng) *
+		    scale * 1000);
+		if (next > deadline || !sleep_until(next, opts)) {
+			r->interrupted = stopped(opts);
 			break;
 		}
+		list_us = now_us();
+		if (api_list_projects(c, &live) < 0)
+			continue;	/* cannot tell what exists: next round */
+		recover(r, w, p, &live, list_us);
+		live_state_release(&live);
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (w[i].unknown && !r->interrupted)
+			set_error(&r->items[i], "%s; not in the account when "
+			    "the recovery time ran out, so not sent again: the "
+			    "next run adopts it or creates it",
+			    r->items[i].error ? r->items[i].error : "");
 		free(w[i].body);
+	}
+	if (!r->interrupted)
+		converge_duplicates(r, w, c, p, opts);
 	free(w);
 	count(r);
 	r->requests = api_client_requests(c) - requests0;
@@ -435,6 +648,5 @@ apply_run(struct apply_result *r, struct api_client *c, const struct plan *p,
 	if (r->failed || r->skipped)
 		return ps_error(PS_EPARTIAL, "%zu change%s failed, %zu skipped",
 		    r->failed, r->failed == 1 ? "" : "s", r->skipped);
-	(void)err;
 	return 0;
 }

@@ -1,9 +1,11 @@
 /*
- * apply: execute a plan against the API (DESIGN.md §5).  Owned by the
- * apply module.  It turns plan changes into API calls, runs them
+ * apply: execute a plan against the API (docs/apply-safety.md).  Owned by
+ * the apply module.  It turns plan changes into API calls, runs them
  * concurrently through api_run_calls(), recovers creates whose outcome is
- * unknown (re-list, adopt the project if it now exists, only then create
- * again) and reports every change's outcome.
+ * unknown in recovery rounds (each starts with a re-list: adopt the
+ * project if it now exists, create again only once the account shows it
+ * did not commit), makes racing applies converge on one project per name
+ * and reports every change's outcome.
  *
  * It never prints: the caller renders the result.  The caller has already
  * checked that the plan is fresh, safe and approved.
@@ -37,6 +39,10 @@ struct apply_item {
 	bool adopted;		/* a create found already done after an
 				 * unknown outcome, not sent again */
 	bool unknown;		/* failed, but may have taken effect */
+	/* create: a concurrent apply made the same name; project_id is the
+	 * survivor every run agrees on, and this is the duplicate this run
+	 * made and archived (owned), or NULL */
+	char *archived_duplicate;
 };
 
 struct apply_result {
@@ -46,14 +52,23 @@ struct apply_result {
 	size_t created, updated, archived, failed, skipped;
 	bool interrupted;		/* stopped by a signal */
 	unsigned long requests;		/* HTTP requests sent */
+	size_t duplicates_archived;	/* see apply_item.archived_duplicate */
+	char *warning;			/* owned: the duplicate check could not
+					 * run (why), or NULL */
 };
-#define APPLY_RESULT_INIT { NULL, 0, 0, 0, 0, 0, 0, false, 0 }
+#define APPLY_RESULT_INIT { NULL, 0, 0, 0, 0, 0, 0, false, 0, 0, NULL }
 
 struct apply_options {
 	unsigned parallelism;		/* 0: 16 */
 	bool allow_archive;		/* archives are skipped without it */
-	unsigned recovery_rounds;	/* re-list rounds for unknown creates,
-					 * 0: 3 */
+	/* Recovery rounds (re-list, adopt, resend what certainly did not
+	 * happen) stop after this long, 0: 120 s times the client's retry
+	 * scale.  Unresolved creates then end "outcome unknown". */
+	unsigned recovery_ms;
+	/* Before the duplicate check: wait this long after the creates,
+	 * 0: 1000 ms (created_at has whole seconds; a racing create in the
+	 * same second must be visible to the check). */
+	unsigned settle_ms;
 	volatile sig_atomic_t *stop;	/* SIGINT/SIGTERM flag, may be NULL */
 	void (*progress)(const struct api_progress *p, void *payload);
 	void *payload;
@@ -75,7 +90,8 @@ char *apply_request_body(const struct plan_change *ch);
 /*
  * The result document (deterministic JSON, trailing newline):
  * {"format_version":1,"summary":{...},"interrupted":b,"changes":[{action,
- * name,id,outcome,adopted,error,http_status}]}.  Holds no credential.
+ * name,id,outcome,adopted,archived_duplicate,error,http_status}]}.  Holds
+ * no credential; `id` of a create is the project that survives.
  */
 void apply_result_to_json(struct ps_buf *out, const struct apply_result *r);
 /* One line per failed/skipped change (and per done one with show_done)

@@ -41,6 +41,8 @@ apply_result_to_json(struct ps_buf *out, const struct apply_result *r)
 	cJSON_AddNumberToObject(sum, "archived", (double)r->archived);
 	cJSON_AddNumberToObject(sum, "failed", (double)r->failed);
 	cJSON_AddNumberToObject(sum, "skipped", (double)r->skipped);
+	cJSON_AddNumberToObject(sum, "duplicates_archived",
+	    (double)r->duplicates_archived);
 	cJSON_AddBoolToObject(root, "interrupted", r->interrupted);
 	arr = cJSON_AddArrayToObject(root, "changes");
 	for (i = 0; i < r->nr; i++) {
@@ -53,6 +55,8 @@ apply_result_to_json(struct ps_buf *out, const struct apply_result *r)
 		add_string_or_null(o, "id", it->project_id);
 		cJSON_AddStringToObject(o, "outcome", outcome_name(it->outcome));
 		cJSON_AddBoolToObject(o, "adopted", it->adopted);
+		add_string_or_null(o, "archived_duplicate",
+		    it->archived_duplicate);
 		add_string_or_null(o, "error", it->error);
 		if (it->http_status)
 			cJSON_AddNumberToObject(o, "http_status",
@@ -76,6 +80,10 @@ apply_result_summary(struct ps_buf *out, const struct apply_result *r)
 	    r->created, r->updated, r->archived, r->failed);
 	if (r->skipped)
 		ps_buf_addf(out, " %zu not attempted.", r->skipped);
+	if (r->duplicates_archived)
+		ps_buf_addf(out, " %zu duplicate%s of a concurrent apply "
+		    "archived.", r->duplicates_archived,
+		    r->duplicates_archived == 1 ? "" : "s");
 }
 
 bool
@@ -83,7 +91,7 @@ apply_result_changed(const struct apply_result *r)
 {
 	size_t i;
 
-	if (r->created + r->updated + r->archived)
+	if (r->created + r->updated + r->archived + r->duplicates_archived)
 		return true;
 	for (i = 0; i < r->nr; i++)
 		if (r->items[i].unknown || r->items[i].adopted)
@@ -105,9 +113,15 @@ apply_result_render_text(struct ps_buf *out, const struct apply_result *r,
 		    it->change->action == PLAN_UPDATE ? "updated" : "archived";
 		const char *name = it->change->name ? it->change->name : "(no name)";
 
-		if (it->outcome == APPLY_DONE && !show_done)
+		if (it->outcome == APPLY_DONE && it->archived_duplicate)
+			ps_buf_addf(out, "%s%s%s %s (%s): a concurrent apply "
+			    "created it too; %s (the oldest) is kept, our "
+			    "duplicate %s archived\n", green, verb, off, name,
+			    it->project_id, it->project_id,
+			    it->archived_duplicate);
+		else if (it->outcome == APPLY_DONE && !show_done)
 			continue;
-		if (it->outcome == APPLY_DONE)
+		else if (it->outcome == APPLY_DONE)
 			ps_buf_addf(out, "%s%s%s %s (%s)%s\n", green, verb, off,
 			    name, it->project_id ? it->project_id : "?",
 			    it->adopted ? ", adopted after a lost response" : "");
@@ -133,7 +147,9 @@ apply_result_release(struct apply_result *r)
 	for (i = 0; i < r->nr; i++) {
 		free(r->items[i].project_id);
 		free(r->items[i].error);
+		free(r->items[i].archived_duplicate);
 	}
 	free(r->items);
+	free(r->warning);
 	memset(r, 0, sizeof(*r));
 }

@@ -428,6 +428,8 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 	err = apply_run(&result, api, p, &aopts);
 	if (pr.shown)
 		fputs("\r\033[K", stderr);
+	if (result.warning)
+		cli_warning(ctx, "%s", result.warning);
 
 	ps_buf_reset(&doc);
 	if (a.json)

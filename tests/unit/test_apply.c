@@ -34,6 +34,7 @@ start(struct fixture *f, double drop_create, uint64_t seed)
 	emu_config_init(&cfg);
 	cfg.fault_drop_create = drop_create;
 	cfg.seed = seed;
+	cfg.clock = 1790000000;	/* one created_at for all: ties by id */
 	assert_int_equal(emu_new(&f->emu, &cfg), 0);
 	emu_config_release(&cfg);
 	so.threads = 2;
@@ -139,6 +140,7 @@ test_apply__creates_all_once(void **state)
 	(void)state;
 	start(&f, 0.0, 1);
 	o.parallelism = 8;
+	o.settle_ms = 20;
 	assert_int_equal(apply_run(&r, f.api, p, &o), 0);
 	assert_int_equal(r.nr, 40);
 	assert_int_equal(r.created, 40);
@@ -148,8 +150,8 @@ test_apply__creates_all_once(void **state)
 		assert_memory_equal(r.items[i].project_id, "proj_", 5);
 		assert_false(r.items[i].adopted);
 	}
-	/* one request per create, nothing else */
-	assert_int_equal(r.requests, 40);
+	/* one request per create, and one list page for the duplicate check */
+	assert_int_equal(r.requests, 41);
 	apply_result_summary(&b, &r);
 	assert_string_equal(b.ptr, "Apply complete: 40 created, 0 updated, "
 	    "0 archived, 0 failed.");
@@ -171,7 +173,8 @@ test_apply__dropped_creates_adopted_not_duplicated(void **state)
 	(void)state;
 	start(&f, 0.3, 42);
 	o.parallelism = 8;
-	o.recovery_rounds = 10;
+	o.recovery_ms = 10000;
+	o.settle_ms = 20;
 	assert_int_equal(apply_run(&r, f.api, p, &o), 0);
 	assert_int_equal(r.created, 60);
 	for (i = 0; i < r.nr; i++)
@@ -294,6 +297,70 @@ test_apply__changed_means_done_adopted_or_unknown(void **state)
 	plan_free(p);
 }
 
+/*
+ * Racing applies: another run made some of the same names first (the same
+ * created_at second: a fixed clock), so the oldest, then the smallest id,
+ * survives.  This run archives only its own losers, names the survivor and
+ * leaves the other run's projects alone.
+ */
+static void
+test_apply__duplicates_converge_on_the_survivor(void **state)
+{
+	struct apply_result r = APPLY_RESULT_INIT;
+	struct apply_options o = { 0 };
+	struct plan *p = plan_of_creates(20);
+	struct live_state live = LIVE_STATE_INIT;
+	struct api_call pre[10];
+	struct ps_buf b = PS_BUF_INIT;
+	struct fixture f;
+	size_t i, j, archived = 0;
+
+	(void)state;
+	start(&f, 0.0, 9);
+	/* "another apply" creates the first 10 names */
+	memset(pre, 0, sizeof(pre));
+	for (i = 0; i < 10; i++) {
+		pre[i].op = API_OP_CREATE;
+		pre[i].body = apply_request_body(&p->changes[i]);
+	}
+	assert_int_equal(api_run_calls(f.api, pre, 10, 4, NULL), 0);
+	o.settle_ms = 20;
+	assert_int_equal(apply_run(&r, f.api, p, &o), 0);
+	assert_int_equal(r.created, 20);
+	assert_int_equal(api_list_projects(f.api, &live), 0);
+	for (i = 0; i < 10; i++) {
+		const char *other = pre[i].result.id, *kept = r.items[i].project_id;
+
+		/* the survivor is the smaller id (same created_at) */
+		if (r.items[i].archived_duplicate) {
+			archived++;
+			assert_string_equal(kept, other);
+			assert_true(strcmp(r.items[i].archived_duplicate, other) > 0);
+		} else {
+			assert_true(strcmp(kept, other) < 0);	/* ours won */
+		}
+		/* the other run's project is never archived by us */
+		for (j = 0; j < live.nr; j++)
+			if (!strcmp(live.items[j].id, other))
+				assert_false(live.items[j].archived);
+	}
+	assert_true(archived > 0 && archived < 10);	/* both cases seen */
+	assert_int_equal(r.duplicates_archived, archived);
+	for (i = 10; i < 20; i++)
+		assert_null(r.items[i].archived_duplicate);
+	apply_result_to_json(&b, &r);
+	assert_non_null(strstr(b.ptr, "\"archived_duplicate\":\t\"proj_"));
+	ps_buf_release(&b);
+	for (i = 0; i < 10; i++) {
+		free((char *)pre[i].body);
+		api_call_release(&pre[i]);
+	}
+	live_state_release(&live);
+	apply_result_release(&r);
+	plan_free(p);
+	stop(&f);
+}
+
 struct seen {
 	size_t calls, total_min, total_max, last_done;
 	bool done_went_back;
@@ -328,7 +395,8 @@ test_apply__progress_spans_recovery_rounds(void **state)
 	(void)state;
 	start(&f, 0.3, 42);
 	o.parallelism = 8;
-	o.recovery_rounds = 10;
+	o.recovery_ms = 10000;
+	o.settle_ms = 20;
 	o.progress = record_progress;
 	o.payload = &seen;
 	assert_int_equal(apply_run(&r, f.api, p, &o), 0);
@@ -355,6 +423,7 @@ main(void)
 		cmocka_unit_test(test_apply__stop_after_everything_started_is_not_an_interruption),
 		cmocka_unit_test(test_apply__changed_means_done_adopted_or_unknown),
 		cmocka_unit_test(test_apply__progress_spans_recovery_rounds),
+		cmocka_unit_test(test_apply__duplicates_converge_on_the_survivor),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
