@@ -588,7 +588,8 @@ apply_run(struct apply_result *r, struct api_client *c, const struct plan *p,
 		const struct plan_change *ch = &p->changes[i];
 		struct apply_item *it;
 
-		if (ch->action == PLAN_UNMANAGED)
+		if (ch->action == PLAN_UNMANAGED ||
+		    (opts->already_done && opts->already_done[i]))
 			continue;
 		it = &r->items[n];
 		it->change = ch;

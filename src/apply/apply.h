@@ -70,6 +70,9 @@ struct apply_options {
 	 * same second must be visible to the check). */
 	unsigned settle_ms;
 	volatile sig_atomic_t *stop;	/* SIGINT/SIGTERM flag, may be NULL */
+	/* A saved plan partly applied already: skip the changes marked here
+	 * (apply_check_saved_plan(); p->changes_nr entries), or NULL. */
+	const bool *already_done;
 	void (*progress)(const struct api_progress *p, void *payload);
 	void *payload;
 };
@@ -83,6 +86,25 @@ struct apply_options {
  */
 int apply_run(struct apply_result *result, struct api_client *c,
     const struct plan *p, const struct apply_options *opts);
+
+/*
+ * Before a saved plan is applied (no request is made here): refused
+ * (PS_EREFUSED, one line per reason in why, ps_error() set) when it was
+ * made for another endpoint than `endpoint` or the account changed under
+ * it (plan_check_stale(), naming per project what changed).  Returns
+ * PLAN_ALREADY_APPLIED when the account already matches it, else 0 with
+ * done[i] set for the changes already made (p->changes_nr entries).
+ */
+int apply_check_saved_plan(const struct plan *p, const char *endpoint,
+    const struct live_state *now, struct ps_buf *why, bool *done);
+
+/*
+ * The safety gate before any change: PS_EREFUSED with one line per reason
+ * in why when the plan breaks a safety threshold (unless force), the quota
+ * (always), or archives without allow_archive.
+ */
+int apply_check_safety(const struct plan *p, bool force, bool allow_archive,
+    struct ps_buf *why);
 
 /* The API request body for a change (NULL for archive). Caller frees. */
 char *apply_request_body(const struct plan_change *ch);

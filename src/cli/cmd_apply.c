@@ -240,32 +240,14 @@ endpoint_from_env(void)
 	return (e1 && *e1) || (e2 && *e2);
 }
 
-/* Print what the plan violates; returns EXIT_REFUSED or 0. */
+/* Print a refusal from apply_check_*(): the reasons, then the verdict. */
 static int
-check_safety(const struct plan *p, const struct apply_args *a,
-    struct cli_ctx *ctx)
+refuse(struct cli_ctx *ctx, const struct ps_buf *why)
 {
-	size_t i, archives = 0;
-	bool hard = plan_has_hard_violation(p);
-
-	if (!p->safety_ok && (hard || !a->force)) {
-		for (i = 0; i < p->violations_nr; i++)
-			if (hard ? !p->violations[i].overridable : true)
-				cli_error(ctx, "%s", p->violations[i].message);
-		cli_error(ctx, hard ? "refusing to apply: the quota cannot be "
-		    "overridden" : "refusing to apply: safety threshold "
-		    "exceeded; review the plan and rerun with --force");
-		return EXIT_REFUSED;
-	}
-	for (i = 0; i < p->changes_nr; i++)
-		archives += p->changes[i].action == PLAN_ARCHIVE;
-	if (archives && !a->allow_archive) {
-		cli_error(ctx, "refusing to apply: the plan archives %zu "
-		    "project%s, which is irreversible; rerun with "
-		    "--allow-archive", archives, archives == 1 ? "" : "s");
-		return EXIT_REFUSED;
-	}
-	return 0;
+	if (why->len)
+		fputs(why->ptr, stderr);
+	cli_error(ctx, "%s", ps_error_last());
+	return EXIT_REFUSED;
 }
 
 static int
@@ -329,7 +311,7 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 	struct apply_options aopts = { 0 };
 	struct progress pr = { 0 };
 	FILE *plan_out;
-	bool help = false, saved;
+	bool help = false, saved, *done = NULL;
 	int rc, err;
 
 	if ((rc = parse_args(&a, argc, argv, ctx, &help)) != 0 || help)
@@ -358,22 +340,21 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	}
 	if (saved) {
-		char *ep = plan_endpoint_sanitize(api_client_endpoint(api));
-		bool same = strcmp(ep, p->endpoint) == 0;
-
-		free(ep);
-		if (!same) {
-			cli_error(ctx, "refusing to apply: the plan was made for "
-			    "'%s', not '%s'", p->endpoint,
-			    api_client_endpoint(api));
-			rc = EXIT_REFUSED;
+		done = xcalloc(p->changes_nr + 1, sizeof(*done));
+		err = apply_check_saved_plan(p, api_client_endpoint(api), &live,
+		    &doc, done);
+		if (err < 0) {
+			rc = refuse(ctx, &doc);
 			goto out;
 		}
-		if ((err = plan_check_stale(p, &live, &doc)) < 0) {
-			fputs(doc.ptr, stderr);
-			cli_error(ctx, "refusing to apply a stale plan: the "
-			    "account changed since it was made; plan again");
-			rc = EXIT_REFUSED;
+		if (err == PLAN_ALREADY_APPLIED) {
+			fputs("already applied: the account matches this "
+			    "plan\n", a.json ? stderr : stdout);
+			if (a.json) {
+				apply_result_to_json(&doc, &result);
+				fwrite(doc.ptr, 1, doc.len, stdout);
+			}
+			rc = EXIT_OK;
 			goto out;
 		}
 	} else {
@@ -406,8 +387,20 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 		rc = EXIT_OK;
 		goto out;
 	}
-	if ((rc = check_safety(p, &a, ctx)) != 0)
+	ps_buf_reset(&doc);
+	if (apply_check_safety(p, a.force, a.allow_archive, &doc) < 0) {
+		rc = refuse(ctx, &doc);
 		goto out;
+	}
+	if (done) {
+		size_t i, n = 0;
+		for (i = 0; i < p->changes_nr; i++)
+			n += done[i];
+		if (n && !ctx->quiet)
+			fprintf(stderr, "projsync: %zu of %zu changes already "
+			    "applied; applying the rest\n", n,
+			    plan_change_count(p));
+	}
 	if (!saved && !a.auto_approve && (rc = confirm(ctx)) != 0)
 		goto out;
 
@@ -417,6 +410,7 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 	aopts.parallelism = a.parallelism;
 	aopts.allow_archive = a.allow_archive;
 	aopts.stop = &stop_requested;
+	aopts.already_done = done;
 	aopts.progress = on_progress;
 	aopts.payload = &pr;
 	if (!a.json && !ctx->quiet)
@@ -461,6 +455,7 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 		}
 	}
 out:
+	free(done);
 	apply_result_release(&result);
 	plan_free(p);
 	ps_buf_release(&doc);

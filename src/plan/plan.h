@@ -204,13 +204,18 @@ void plan_render_summary(struct ps_buf *out, const struct plan *p);
 
 /*
  * Before applying a saved plan: re-listed state `now` against the plan.
- * Returns 0, or PS_EREFUSED after appending one line per problem to why
- * (every touched project whose fingerprint changed or that disappeared,
- * every to-be-created name that now exists among active live projects the
- * plan does not know).  The message is also recorded with ps_error().
+ * Each change is still to do (the account is as the plan saw it), already
+ * done (the account shows its result: a create's name with its tags, an
+ * update's name and tags, an archive), or stale.  Returns 0 (done[i] marks
+ * the changes already done when done is not NULL; p->changes_nr entries),
+ * PLAN_ALREADY_APPLIED when every change is done, or PS_EREFUSED after
+ * appending one line per stale project to why saying what changed: the
+ * tag with its old and new value, the rename, the archive, that it is
+ * gone, or the new same-name project (the message is also ps_error()'s).
  */
+#define PLAN_ALREADY_APPLIED	1
 int plan_check_stale(const struct plan *p, const struct live_state *now,
-    struct ps_buf *why);
+    struct ps_buf *why, bool *done);
 
 /* Copy of url without userinfo ("user:pass@"), query or fragment. */
 char *plan_endpoint_sanitize(const char *url);

@@ -142,3 +142,49 @@ assert_contains "$T/out" "200 created"
 one_per_name 200
 run_ps 0 -f "$T/g200.yaml" plan --detailed-exitcode
 ok "200 creates under 30% 5xx: converged in one run, no duplicate"
+
+# ---- 2 applies of one saved plan file at once ----
+stop_emulator
+start_emulator --seed 25 --latency-ms 20
+gen 60 >"$T/g60.yaml"
+run_ps 0 -f "$T/g60.yaml" plan -o "$T/plan60.json"
+pids=
+for k in 1 2; do
+	( rc=0; "$PROJSYNC_BIN" apply "$T/plan60.json" --format json >"$T/saved$k.out" 2>"$T/saved$k.err" || rc=$?
+	  echo $rc >"$T/saved$k.rc" ) &
+	pids="$pids $!"
+done
+wait $pids
+for k in 1 2; do
+	[ "$(cat "$T/saved$k.rc")" = 0 ] || { cat "$T/saved$k.err"; fail "saved-plan apply $k exited $(cat "$T/saved$k.rc")"; }
+done
+one_per_name 60
+run_ps 0 -f "$T/g60.yaml" plan --detailed-exitcode
+ok "2 applies of one saved plan at once: one active project per name, clean plan"
+
+# ---- re-applying an applied plan; a partly applied one applies the rest ----
+run_ps 0 apply "$T/plan60.json"
+assert_contains "$T/out" "already applied: the account matches this plan"
+assert_not_contains "$T/err" "stale"
+gen 62 >"$T/g62.yaml"
+run_ps 0 -f "$T/g62.yaml" plan -o "$T/plan62.json"
+emu_post /v1/organization/projects "$(python3 -c 'import json,sys
+p = json.load(open(sys.argv[1]))
+c = [c for c in p["changes"] if c["action"] == "create"][0]
+print(json.dumps({"name": c["name"], "tags": c["tags"]}))' "$T/plan62.json")" >/dev/null
+run_ps 0 apply "$T/plan62.json"
+assert_contains "$T/err" "1 of 2 changes already applied; applying the rest"
+assert_contains "$T/out" "Apply complete: 1 created"
+one_per_name 62
+ok "re-apply of an applied plan: 'already applied', exit 0; a partly applied plan applies the rest"
+
+# ---- a stale plan says per project what changed ----
+sed 's/CostCenter: CC-10[0-9][0-9]/CostCenter: CC-7777/' "$T/g62.yaml" >"$T/g62b.yaml"
+run_ps 0 -f "$T/g62b.yaml" plan -o "$T/plan62b.json"
+live
+id=$(python3 -c 'import json,sys; print([p["id"] for p in json.load(open(sys.argv[1])) if p["name"] == "Bench-00001"][0])' "$T/live")
+emu_post "/v1/organization/projects/$id" '{"add_tags":{"Owner":"mallory"}}' >/dev/null
+run_ps 4 apply "$T/plan62b.json"
+assert_contains "$T/err" "project \"Bench-00001\" ($id) changed in the account since the plan was made; tag \"Owner\" \"owner1\" -> \"mallory\""
+assert_contains "$T/err" "refusing to apply a stale plan"
+ok "stale plan refused (4), saying per project what changed (tag, old and new value)"

@@ -1085,8 +1085,11 @@ test_plan__stale_check(void **state)
 	struct fx *f = *state;
 	struct live_state now = LIVE_STATE_INIT;
 	struct ps_buf page = PS_BUF_INIT, why = PS_BUF_INIT;
+	bool done[8];
+	size_t i;
 
 	sample_plan(f);
+	assert_true(f->plan->changes_nr <= 8);
 	/* unchanged account: fine (the unmanaged proj_u may change freely) */
 	tlive_begin(&page);
 	tlive_add(&page, "proj_r", "renamed", false,
@@ -1095,25 +1098,61 @@ test_plan__stale_check(void **state)
 	tlive_add(&page, "proj_u", "Unknown", false, "New=tag");
 	tlive_add(&page, "proj_y", "Legacy", true, NULL);
 	assert_int_equal(tlive_end(&now, &page), 0);
-	assert_int_equal(plan_check_stale(f->plan, &now, &why), 0);
+	assert_int_equal(plan_check_stale(f->plan, &now, &why, done), 0);
 	assert_int_equal(why.len, 0);
+	for (i = 0; i < f->plan->changes_nr; i++)
+		assert_false(done[i]);
 	live_state_release(&now);
 
-	/* proj_r's tag changed, proj_x vanished, "Create Me" appeared */
+	/* proj_r's tag changed and it was renamed, proj_x vanished, "Create
+	 * Me" appeared with other tags: each says what changed */
 	tlive_begin(&page);
-	tlive_add(&page, "proj_r", "renamed", false,
-	    "Team=DS,CostCenter=CC-9,Gone=x,aws:k=v");
+	tlive_add(&page, "proj_r", "other", false,
+	    "Team=DS,CostCenter=CC-9,Gone=x,aws:k=v,Owner=mallory");
 	tlive_add(&page, "proj_new", "Create Me", false, NULL);
 	tlive_add(&page, "proj_y", "Legacy", true, NULL);
 	assert_int_equal(tlive_end(&now, &page), 0);
-	assert_int_equal(plan_check_stale(f->plan, &now, &why), PS_EREFUSED);
+	assert_int_equal(plan_check_stale(f->plan, &now, &why, NULL),
+	    PS_EREFUSED);
 	assert_string_equal(why.ptr,
-	    "project \"Create Me\" (proj_new) now exists in the account; "
-	    "creating it would make a duplicate\n"
+	    "project \"Create Me\" now exists in the account with other tags "
+	    "(proj_new); creating it would make a duplicate\n"
 	    "project \"renamed\" (proj_r) changed in the account since the "
-	    "plan was made\n"
+	    "plan was made; renamed \"renamed\" -> \"other\"; tag \"CostCenter\" "
+	    "\"CC-1\" -> \"CC-9\"; tag \"Owner\" added \"mallory\"\n"
 	    "project \"Retire\" (proj_x) no longer exists in the account\n");
 	assert_non_null(strstr(ps_error_last(), "3 projects"));
+	live_state_release(&now);
+	ps_buf_reset(&why);
+
+	/* partly applied: Retire archived, the rest as planned */
+	tlive_begin(&page);
+	tlive_add(&page, "proj_r", "renamed", false,
+	    "Team=DS,CostCenter=CC-1,Gone=x,aws:k=v");
+	tlive_add(&page, "proj_x", "Retire", true, "Team=Old");
+	tlive_add(&page, "proj_y", "Legacy", true, NULL);
+	assert_int_equal(tlive_end(&now, &page), 0);
+	assert_int_equal(plan_check_stale(f->plan, &now, &why, done), 0);
+	assert_int_equal(why.len, 0);
+	for (i = 0; i < f->plan->changes_nr; i++)
+		assert_int_equal(done[i], f->plan->changes[i].action ==
+		    PLAN_ARCHIVE);
+	live_state_release(&now);
+
+	/* all applied: the account shows every change's result */
+	tlive_begin(&page);
+	tlive_add(&page, "proj_r", "Renamed", false,
+	    "Team=DS,CostCenter=CC-2,aws:k=v");
+	tlive_add(&page, "proj_x", "Retire", true, "Team=Old");
+	/* JSON-escaped here: the page is built by plain formatting */
+	tlive_add(&page, "proj_c", "Create Me", false,
+	    "Team=CX,Note=a \\\"q\\\" b");
+	tlive_add(&page, "proj_l", "Legacy", false, NULL);
+	tlive_add(&page, "proj_y", "Legacy", true, NULL);
+	assert_int_equal(tlive_end(&now, &page), 0);
+	assert_int_equal(plan_check_stale(f->plan, &now, &why, done),
+	    PLAN_ALREADY_APPLIED);
+	assert_int_equal(why.len, 0);
 	live_state_release(&now);
 	ps_buf_release(&page);
 	ps_buf_release(&why);
@@ -1132,7 +1171,7 @@ test_plan__stale_ignores_archived_same_name(void **state)
 	tlive_begin(&page);
 	tlive_add(&page, "proj_y", "Legacy", true, NULL);
 	assert_int_equal(tlive_end(&now, &page), 0);
-	assert_int_equal(plan_check_stale(f->plan, &now, &why), 0);
+	assert_int_equal(plan_check_stale(f->plan, &now, &why, NULL), 0);
 	live_state_release(&now);
 	ps_buf_release(&page);
 	ps_buf_release(&why);
