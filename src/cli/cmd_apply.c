@@ -404,6 +404,16 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 	if (!saved && !a.auto_approve && (rc = confirm(ctx)) != 0)
 		goto out;
 
+	/* Recording must be possible before the account changes, not after. */
+	if ((a.record || (inv && inv->settings.record)) &&
+	    gitlog_record_check(p->inventory_path ? p->inventory_path :
+	    ctx->file, a.record_repo) < 0) {
+		cli_error(ctx, "refusing to apply: it could not be recorded in "
+		    "git (--record): %s", ps_error_last());
+		rc = EXIT_ERROR;
+		goto out;
+	}
+
 	clock_gettime(CLOCK_MONOTONIC, &pr.start);
 	pr.ctx = ctx;
 	pr.tty = isatty(2);

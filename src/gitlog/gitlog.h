@@ -92,6 +92,14 @@ int gitlog_record(char out_hex[41], const char *inventory_path,
     size_t nr);
 
 /*
+ * Could gitlog_record() record here?  Opens (or creates, as it would) the
+ * repository and checks what it checks before writing (the branch is not
+ * checked out, an author can be made).  `apply --record` asks before its
+ * first change to the account, not after.
+ */
+int gitlog_record_check(const char *inventory_path, const char *repo_path);
+
+/*
  * The convenience plan and apply call: records plan.json, plan.md and,
  * when result_json is not NULL, result.json (kind "apply", else "plan").
  * Strings are NUL-terminated rendered documents; summary is e.g. what

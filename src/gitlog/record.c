@@ -387,3 +387,23 @@ gitlog_record_plan(char out_hex[41], const char *inventory_path,
 	o.repo_path = repo_path;
 	return gitlog_record(out_hex, inventory_path, &o, files, nr);
 }
+
+int
+gitlog_record_check(const char *inventory_path, const char *repo_path)
+{
+	git_repository *repo = NULL;
+	git_signature *sig = NULL;
+	int err;
+
+	if (!repo_path && !inventory_path)
+		return ps_error(PS_EUSAGE, "nothing says where to record: "
+		    "no inventory path and no --record-repo");
+	git_libgit2_init();
+	if ((err = gitlog__open_repo(&repo, inventory_path, repo_path,
+	    true)) == 0 && (err = check_not_checked_out(repo)) == 0)
+		err = make_signature(&sig, repo);
+	git_signature_free(sig);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return err;
+}
