@@ -222,7 +222,14 @@ start_emulator --seed 5 --latency-ms 40
 gen 500 >"$T/g500.yaml"
 "$PROJSYNC_BIN" -f "$T/g500.yaml" apply --auto-approve --parallelism 4 >"$T/out" 2>"$T/err" &
 pid=$!
-sleep 1.5
+# interrupt once the emulator has answered 50 requests: a condition, not
+# a guess at how long start-up takes under load
+for i in $(seq 1 600); do
+	n=$(curl -sS "$EMU_BASE/_emulator/stats" | sed -n 's/^{"total":\([0-9]*\).*/\1/p')
+	[ "$n" -ge 50 ] && break
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.05
+done
 kill -INT "$pid"
 rc=0; wait "$pid" || rc=$?
 [ "$rc" = 5 ] || { cat "$T/err"; fail "Ctrl-C: exit $rc, expected 5"; }
