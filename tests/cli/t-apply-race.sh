@@ -188,3 +188,4 @@ run_ps 4 apply "$T/plan62b.json"
 assert_contains "$T/err" "project \"Bench-00001\" ($id) changed in the account since the plan was made; tag \"Owner\" \"owner1\" -> \"mallory\""
 assert_contains "$T/err" "refusing to apply a stale plan"
 ok "stale plan refused (4), saying per project what changed (tag, old and new value)"
+
