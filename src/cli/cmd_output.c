@@ -5,7 +5,9 @@
  * OPENAI_PROJECT_ID in Bedrock mode).  Matching is the plan's: the `id`
  * pin, else the one active live project with that name not claimed by a
  * pin.  Projects not created yet are listed in a warning; two active
- * projects with one name refuse (exit 4), as plan does.
+ * projects with one name refuse (exit 4), as plan does, unless they carry
+ * the same tags: a racing apply's duplicates, of which the survivor every
+ * apply agrees on is named (plan_survivor()).
  */
 #include "cli/cli.h"
 
@@ -13,6 +15,8 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "plan/plan.h"
 
 static const char output_options_help[] =
     "      --format FORMAT   json (default): {\"NAME\": \"proj_...\", ...} sorted\n"
@@ -121,6 +125,7 @@ cmd_output(int argc, char **argv, struct cli_ctx *ctx)
 	struct inventory *inv = NULL;
 	struct api_client *api = NULL;
 	struct entry *map = NULL;
+	const struct live_project **cand = NULL;
 	struct ps_buf out = PS_BUF_INIT, missing = PS_BUF_INIT,
 	    ambiguous = PS_BUF_INIT;
 	size_t n = 0, nmissing = 0, i, j;
@@ -159,6 +164,7 @@ cmd_output(int argc, char **argv, struct cli_ctx *ctx)
 	}
 
 	map = xcalloc(inv->projects_nr + 1, sizeof(*map));
+	cand = xcalloc(live.nr + 1, sizeof(*cand));
 	for (i = 0; i < inv->projects_nr; i++) {
 		const struct inv_project *ip = &inv->projects[i];
 		const struct live_project *found = NULL;
@@ -172,6 +178,8 @@ cmd_output(int argc, char **argv, struct cli_ctx *ctx)
 			if (lp && !lp->archived && strcmp(lp->id, "default"))
 				found = lp;
 		} else {
+			bool same = true;
+
 			for (j = 0; j < live.nr; j++) {
 				const struct live_project *lp = &live.items[j];
 				if (lp->archived || !lp->name ||
@@ -179,17 +187,22 @@ cmd_output(int argc, char **argv, struct cli_ctx *ctx)
 				    strcmp(lp->name, ip->name) != 0 ||
 				    claimed(inv, lp->id))
 					continue;
-				if (matches++ == 0) {
-					found = lp;
-					continue;
-				}
-				if (matches == 2)
-					ps_buf_addf(&ambiguous, "\n  '%s': %s",
-					    ip->name, found->id);
-				ps_buf_addf(&ambiguous, ", %s", lp->id);
+				cand[matches++] = lp;
+				same &= tag_set_equal(&lp->tags, &cand[0]->tags);
 			}
-			if (matches > 1)
+			if (matches > 1 && same) {
+				/* a racing apply's duplicates: the survivor
+				 * every apply agrees on (docs/apply-safety.md) */
+				found = plan_survivor(cand, matches);
+			} else if (matches > 1) {
+				ps_buf_addf(&ambiguous, "\n  '%s': ", ip->name);
+				for (j = 0; j < matches; j++)
+					ps_buf_addf(&ambiguous, "%s%s", j ? ", " :
+					    "", cand[j]->id);
 				continue;
+			} else if (matches == 1) {
+				found = cand[0];
+			}
 		}
 		if (!found) {
 			ps_buf_addf(&missing, "%s'%s'", nmissing++ ? ", " : "",
@@ -251,6 +264,7 @@ out:
 		for (i = 0; i < n; i++)
 			free(map[i].env);
 	free(map);
+	free(cand);
 	ps_buf_release(&out);
 	ps_buf_release(&missing);
 	ps_buf_release(&ambiguous);

@@ -189,3 +189,20 @@ assert_contains "$T/err" "project \"Bench-00001\" ($id) changed in the account s
 assert_contains "$T/err" "refusing to apply a stale plan"
 ok "stale plan refused (4), saying per project what changed (tag, old and new value)"
 
+
+# ---- output names the survivor while a racing apply's duplicates live ----
+stop_emulator
+start_emulator --seed 27
+gen 1 >"$T/g1.yaml"
+body=$(python3 -c 'import json,sys,yaml; p=yaml.safe_load(open(sys.argv[1]))["projects"][0]; print(json.dumps({"name": p["name"], "tags": p["tags"]}))' "$T/g1.yaml")
+emu_post /v1/organization/projects "$body" >/dev/null
+emu_post /v1/organization/projects "$body" >/dev/null
+live
+want=$(python3 -c 'import json,sys; d=[p for p in json.load(open(sys.argv[1])) if p["id"] != "default"]; print(min(d, key=lambda p: (p["created_at"], p["id"]))["id"])' "$T/live")
+run_ps 0 -f "$T/g1.yaml" output --format json
+assert_contains "$T/out" "$want"
+run_ps 0 -f "$T/g1.yaml" plan --detailed-exitcode
+assert_contains "$T/err" "using the oldest, $want"
+emu_post "/v1/organization/projects/$want" '{"add_tags":{"Other":"x"}}' >/dev/null
+run_ps 4 -f "$T/g1.yaml" output --format json
+ok "same name and tags: output and plan name the survivor ($want); other tags: refused (4)"
