@@ -499,8 +499,9 @@ converge_duplicates(struct apply_result *r, struct work *w,
 			act[nact++] = &live.items[i];
 	qsort(act, nact, sizeof(*act), cmp_survivor);
 	nids = known_ids(&ids, p, r);
-	calls = xcalloc(r->nr * 2 + 1, sizeof(*calls));
-	owner = xcalloc(r->nr * 2 + 1, sizeof(*owner));
+	/* each archive is a distinct active project */
+	calls = xcalloc(nact + 1, sizeof(*calls));
+	owner = xcalloc(nact + 1, sizeof(*owner));
 	for (i = 0; i < r->nr; i++) {
 		struct apply_item *it = &r->items[i];
 		const struct live_project **lo, **hi;
