@@ -18,12 +18,9 @@ apply_check_saved_plan(const struct plan *p, const char *endpoint,
 	int err;
 
 	free(ep);
-	if (!same) {
-		ps_buf_addf(why, "the plan was made for '%s', not '%s'\n",
-		    p->endpoint, endpoint);
+	if (!same)
 		return ps_error(PS_EREFUSED, "refusing to apply: the plan was "
 		    "made for '%s', not '%s'", p->endpoint, endpoint);
-	}
 	err = plan_check_stale(p, now, why, done);
 	if (err < 0)
 		return ps_error(PS_EREFUSED, "refusing to apply a stale plan: "

@@ -361,6 +361,41 @@ test_apply__duplicates_converge_on_the_survivor(void **state)
 	stop(&f);
 }
 
+/* The decisions before any change, reached without a server. */
+static void
+test_apply__checks_refuse_without_a_server(void **state)
+{
+	struct plan *p = plan_of_creates(3);
+	struct live_state now = LIVE_STATE_INIT;
+	struct ps_buf why = PS_BUF_INIT;
+	bool done[3];
+
+	(void)state;
+	assert_int_equal(apply_check_saved_plan(p, "http://127.0.0.1/v1",
+	    &now, &why, done), 0);
+	assert_false(done[0] || done[1] || done[2]);
+	assert_int_equal(apply_check_saved_plan(p, "https://other.example/v1",
+	    &now, &why, done), PS_EREFUSED);
+	assert_non_null(strstr(ps_error_last(), "made for 'http://127.0.0.1/v1'"));
+
+	assert_int_equal(apply_check_safety(p, false, false, &why), 0);
+	p->changes[2].action = PLAN_ARCHIVE;
+	assert_int_equal(apply_check_safety(p, false, false, &why), PS_EREFUSED);
+	assert_non_null(strstr(ps_error_last(), "--allow-archive"));
+	assert_int_equal(apply_check_safety(p, false, true, &why), 0);
+	p->safety_ok = false;
+	p->violations = xcalloc(1, sizeof(*p->violations));
+	p->violations_nr = 1;
+	p->violations[0].message = xstrdup("too many changes");
+	p->violations[0].overridable = true;
+	assert_int_equal(apply_check_safety(p, false, true, &why), PS_EREFUSED);
+	assert_non_null(strstr(why.ptr, "too many changes"));
+	assert_non_null(strstr(ps_error_last(), "--force"));
+	assert_int_equal(apply_check_safety(p, true, true, &why), 0);
+	ps_buf_release(&why);
+	plan_free(p);
+}
+
 struct seen {
 	size_t calls, total_min, total_max, last_done;
 	bool done_went_back;
@@ -424,6 +459,7 @@ main(void)
 		cmocka_unit_test(test_apply__changed_means_done_adopted_or_unknown),
 		cmocka_unit_test(test_apply__progress_spans_recovery_rounds),
 		cmocka_unit_test(test_apply__duplicates_converge_on_the_survivor),
+		cmocka_unit_test(test_apply__checks_refuse_without_a_server),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
