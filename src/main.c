@@ -10,11 +10,12 @@
 #include "cli/cli.h"
 
 const struct cli_command cli_commands[] = {
-	{ "validate", cmd_validate, "validate [--format text|json]",
+	{ "validate", cmd_validate, "validate [--format text|json] [FILE...]",
 	    "Check the inventory offline: YAML, schema and taxonomy" },
 	{ "lint", cmd_lint,
 	    "lint [--live] [--tag-policy FILE] [--format text|json|sarif|github] "
-	    "[--fail-on error|warning] [--show-suppressed] [--list-rules]",
+	    "[--fail-on error|warning] [--show-suppressed] [--list-rules] "
+	    "[FILE...]",
 	    "Check the inventory (and with --live the account) against the tag policy" },
 	{ "plan", cmd_plan,
 	    "plan [-o PLANFILE] [--format text|json|markdown] [--detailed-exitcode] "
@@ -50,6 +51,8 @@ const struct cli_command cli_commands[] = {
 	    "Print a recorded plan or apply result" },
 	{ "doctor", cmd_doctor, "doctor [--format text|json]",
 	    "Check the endpoint, credentials, permissions, quota and clock" },
+	{ "completion", cmd_completion, "completion bash|zsh|fish",
+	    "Print a shell completion script" },
 	{ "version", cmd_version, "version", "Print the version" },
 	{ "help", cmd_help, "help [COMMAND]", "Show help for projsync or a command" },
 	{ NULL, NULL, NULL, NULL },
@@ -60,11 +63,12 @@ usage(FILE *fp)
 {
 	const struct cli_command *c;
 
-	fputs("usage: projsync [global options] COMMAND [options]\n\n"
-	      "Keep Amazon Bedrock projects and their cost-allocation tags in "
+	fprintf(fp, "usage: projsync %s\n                COMMAND [options]\n\n",
+	    cli_global_synopsis);
+	fputs("Keep Amazon Bedrock projects and their cost-allocation tags in "
 	      "line with a YAML inventory.\n\nCommands:\n", fp);
 	for (c = cli_commands; c->name; c++)
-		fprintf(fp, "  %-9s %s\n", c->name, c->desc);
+		fprintf(fp, "  %-10s %s\n", c->name, c->desc);
 	fprintf(fp, "\n%s\nRun 'projsync help COMMAND' for a command's options; "
 	    "see projsync(1) and projsync-inventory(5).\n",
 	    cli_global_options_help);

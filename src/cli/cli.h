@@ -53,8 +53,10 @@ struct cli_command {
 extern const struct cli_command cli_commands[];
 const struct cli_command *cli_command_find(const char *name);
 
-/* The global options' help text, for every command's --help. */
+/* The global options' help text, for every command's --help, and their
+ * synopsis (value lists such as `--auth bearer|sigv4`, read by completion). */
 extern const char cli_global_options_help[];
+extern const char cli_global_synopsis[];
 
 /* Map a ps_status (0 or negative) to an exit code. */
 int cli_exit_code(int status);
@@ -117,6 +119,7 @@ int cmd_show(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_costs(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_billing(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_doctor(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_completion(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_version(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_help(int argc, char **argv, struct cli_ctx *ctx);
 

@@ -1,7 +1,8 @@
 /*
- * cli: `projsync lint` — the tag-policy gate.  Loads the inventory (and a
- * tag policy), lists the live account for --live, runs the lint module and
- * prints its report.  Owned by the lint module's author.
+ * cli: `projsync lint [FILE...]` — the tag-policy gate.  Loads each
+ * inventory (the operands, else -f) and a tag policy, lists the live
+ * account for --live (one inventory only), runs the lint module and prints
+ * one report for all of them.  Owned by the lint module's author.
  *
  * Exit: 0 clean or only warnings/notes, 3 errors found (warnings too with
  * --fail-on warning), 1 I/O, API or tag-policy file errors, 64 usage.
@@ -17,6 +18,8 @@
 #include "lint/lint.h"
 
 static const char lint_help[] =
+    "  FILE...               the inventories to lint (default: -f), in one\n"
+    "                        report; --live takes one\n"
     "      --live            also audit the account's projects (same endpoint\n"
     "                        and credentials as plan) and report coverage\n"
     "      --tag-policy FILE check against an AWS Organizations tag policy (JSON)\n"
@@ -71,8 +74,9 @@ cmd_lint(int argc, char **argv, struct cli_ctx *ctx)
 	enum lint_format fmt = LINT_FORMAT_TEXT;
 	const char *policy_path = NULL;
 	bool want_live = false, list = false, fail_warn = false;
+	bool unreadable = false;
 	char *cwd = NULL;
-	int c, rc = EXIT_OK, err;
+	int c, rc = EXIT_OK, err, nfiles, i;
 
 	opterr = 0;	/* our own messages, not getopt's */
 	while ((c = getopt_long(argc, argv, ":h", lint_longopts, NULL)) != -1) {
@@ -112,9 +116,10 @@ cmd_lint(int argc, char **argv, struct cli_ctx *ctx)
 			return cli_option_error(ctx, c, argv);
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error(ctx, "unexpected argument '%s'",
-		    argv[optind]);
+	nfiles = optind < argc ? argc - optind : 1;
+	if (want_live && nfiles > 1)
+		return cli_usage_error(ctx, "--live audits the account against "
+		    "one inventory: name one file");
 
 	if (list) {
 		if (fmt != LINT_FORMAT_TEXT && fmt != LINT_FORMAT_JSON)
@@ -138,27 +143,48 @@ cmd_lint(int argc, char **argv, struct cli_ctx *ctx)
 			goto out;
 		}
 	}
+	lopts.tag_policy = policy;
 
-	err = inventory_load_file(&inv, ctx->file, &dl);
-	if (err < 0 && err != PS_EINVALID) {
-		rc = cli_fail(ctx, err);
-		goto out;
-	}
-	if (want_live && inv) {
-		if ((rc = cli_api_client(&api, ctx, inv)) != 0)
-			goto out;
-		if ((err = api_list_projects(api, &live)) < 0) {
+	for (i = 0; i < nfiles; i++) {
+		struct lint_report one = LINT_REPORT_INIT;
+		const char *path = optind < argc ? argv[optind + i] : ctx->file;
+
+		err = inventory_load_file(&inv, path, &dl);
+		if (err < 0 && err != PS_EINVALID) {
+			/* report it, lint the others, exit 1 */
+			unreadable = true;
+			(void)cli_fail(ctx, err);
+			diag_list_release(&dl);
+			continue;
+		}
+		if (want_live && inv) {
+			if ((rc = cli_api_client(&api, ctx, inv)) != 0)
+				goto out;
+			if ((err = api_list_projects(api, &live)) < 0) {
+				rc = cli_fail(ctx, err);
+				goto out;
+			}
+			lopts.live = &live;
+		} else if (want_live) {
+			cli_warning(ctx, "the inventory did not load: skipping "
+			    "--live");
+		}
+		err = lint_run(&one, inv, &dl, &lopts);
+		inventory_free(inv);
+		inv = NULL;
+		diag_list_release(&dl);
+		if (err < 0) {
+			lint_report_release(&one);
 			rc = cli_fail(ctx, err);
 			goto out;
 		}
-		lopts.live = &live;
-	} else if (want_live) {
-		cli_warning(ctx, "the inventory did not load: skipping --live");
+		if (nfiles == 1)
+			report = one;	/* keeps the live audit's coverage */
+		else
+			lint_report_merge(&report, &one);
 	}
-
-	lopts.tag_policy = policy;
-	if ((err = lint_run(&report, inv, &dl, &lopts)) < 0) {
-		rc = cli_fail(ctx, err);
+	if (unreadable && report.projects == 0 && report.nr == 0) {
+		rc = EXIT_ERROR;	/* nothing was linted */
 		goto out;
 	}
 	ropts.tool_version = PROJSYNC_VERSION;
@@ -168,7 +194,8 @@ cmd_lint(int argc, char **argv, struct cli_ctx *ctx)
 	lint_render(&doc, &report, fmt, &ropts);
 	if ((rc = write_out(ctx, &doc)) != EXIT_OK)
 		goto out;
-	rc = lint_report_fails(&report, fail_warn) ? EXIT_INVALID : EXIT_OK;
+	rc = unreadable ? EXIT_ERROR : lint_report_fails(&report, fail_warn) ?
+	    EXIT_INVALID : EXIT_OK;
 out:
 	free(cwd);
 	ps_buf_release(&doc);

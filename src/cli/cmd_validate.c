@@ -1,7 +1,9 @@
 /*
- * cli: `projsync validate [--format text|json]` — load the inventory and
- * run policy_validate(), offline.  Exit 0 valid (warnings allowed), 3
- * invalid, 1 when the file cannot be read, 64 on usage errors.
+ * cli: `projsync validate [--format text|json] [FILE...]` — load each
+ * inventory (the operands, else -f) and run policy_validate(), offline.
+ * Exit 0 all valid (warnings allowed), 3 any invalid, 1 when a file cannot
+ * be read, 64 on usage errors.  Every diagnostic names its file, so one
+ * run can check what a pre-commit hook passes.
  */
 #include "cli/cli.h"
 
@@ -13,6 +15,9 @@
 #include "policy/policy.h"
 
 static const char validate_options_help[] =
+    "  FILE...               the inventories to check (default: -f); each\n"
+    "                        diagnostic names its file, exit 3 if any is\n"
+    "                        invalid\n"
     "      --format FORMAT   text (default): diagnostics on stderr as\n"
     "                        file:line:col: level: message [rule], and a\n"
     "                        summary on stdout; json: the diagnostics as a\n"
@@ -83,6 +88,52 @@ print_summary(const struct cli_ctx *ctx, const struct inventory *inv,
 	putchar('\n');
 }
 
+/* One inventory's outcome, reported after every file is checked. */
+struct checked {
+	const char *path;
+	struct inventory *inv;	/* NULL when it did not load */
+	size_t errors, warnings;
+	bool unreadable;	/* reported already: exit 1 */
+};
+
+/*
+ * Load path and validate it, appending its findings to dl (which holds
+ * every file's).  Counts this file's errors and warnings into *out.
+ */
+static void
+check_one(struct checked *out, struct cli_ctx *ctx, const char *path,
+    bool named, struct diag_list *dl)
+{
+	size_t first = dl->nr, i;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	out->path = path;
+	err = inventory_load_file(&out->inv, path, dl);
+	if (err == PS_ENOTFOUND || err == PS_EFAIL) {
+		if (err == PS_ENOTFOUND && !named)
+			cli_error(ctx, "%s (name the inventory with -f FILE, "
+			    "$PROJSYNC_FILE or as an operand)", ps_error_last());
+		else
+			cli_error(ctx, "%s", ps_error_last());
+		out->unreadable = true;
+		return;
+	}
+	if (out->inv)
+		(void)policy_validate(out->inv, dl);
+	for (i = first; i < dl->nr; i++) {
+		if (dl->items[i].suppressed)
+			continue;
+		if (dl->items[i].level == DIAG_ERROR)
+			out->errors++;
+		else if (dl->items[i].level == DIAG_WARNING)
+			out->warnings++;
+	}
+	/* the loader may fail without a finding only on a bug; be safe */
+	if (err < 0 && !out->errors)
+		out->errors = 1;
+}
+
 int
 cmd_validate(int argc, char **argv, struct cli_ctx *ctx)
 {
@@ -94,9 +145,9 @@ cmd_validate(int argc, char **argv, struct cli_ctx *ctx)
 	const struct cli_command *self = cli_command_find("validate");
 	enum format format = FORMAT_TEXT;
 	struct diag_list dl = DIAG_LIST_INIT;
-	struct inventory *inv = NULL;
-	size_t errors, warnings;
-	int c, err, rc;
+	struct checked *files;
+	size_t nfiles, i;
+	int c, rc = EXIT_OK;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -117,45 +168,42 @@ cmd_validate(int argc, char **argv, struct cli_ctx *ctx)
 			return cli_option_error(ctx, c, argv);
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error(ctx, "unexpected argument '%s' (name the "
-		    "inventory with -f FILE)", argv[optind]);
 
-	err = inventory_load_file(&inv, ctx->file, &dl);
-	if (err == PS_ENOTFOUND || err == PS_EFAIL) {
-		diag_list_release(&dl);
-		if (err == PS_ENOTFOUND && !ctx->file_given) {
-			cli_error(ctx, "%s (name the inventory with -f FILE or "
-			    "$PROJSYNC_FILE)", ps_error_last());
-			return EXIT_ERROR;
-		}
-		return cli_fail(ctx, err);
+	/* the operands, or the one inventory -f names */
+	nfiles = optind < argc ? (size_t)(argc - optind) : 1;
+	files = xcalloc(nfiles, sizeof(*files));
+	for (i = 0; i < nfiles; i++) {
+		bool operand = optind < argc;
+
+		check_one(&files[i], ctx, operand ? argv[optind + (int)i] :
+		    ctx->file, operand || ctx->file_given, &dl);
 	}
-	if (inv)
-		(void)policy_validate(inv, &dl);
 	diag_list_sort(&dl);
-	errors = diag_list_count(&dl, DIAG_ERROR);
-	warnings = diag_list_count(&dl, DIAG_WARNING);
-	/* the loader may fail without a finding only on a bug; be safe */
-	if (err < 0 && !errors)
-		errors = 1;
-	rc = errors ? EXIT_INVALID : EXIT_OK;
 
-	if (format == FORMAT_JSON) {
-		if (print_json(&dl) < 0) {
-			cli_error(ctx, "cannot render JSON");
-			rc = EXIT_ERROR;
-		}
-	} else {
-		cli_print_diags(ctx, &dl);
-		if (errors)
-			cli_error(ctx, "'%s' is invalid: %zu error%s%s", ctx->file,
-			    errors, errors == 1 ? "" : "s",
-			    dl.dropped ? " (and more not shown)" : "");
-		else
-			print_summary(ctx, inv, warnings);
+	if (format == FORMAT_JSON && print_json(&dl) < 0) {
+		cli_error(ctx, "cannot render JSON");
+		rc = EXIT_ERROR;
 	}
-	inventory_free(inv);
+	if (format == FORMAT_TEXT)
+		cli_print_diags(ctx, &dl);
+	for (i = 0; i < nfiles; i++) {
+		const struct checked *f = &files[i];
+
+		if (f->unreadable) {
+			rc = EXIT_ERROR;
+		} else if (f->errors) {
+			if (format == FORMAT_TEXT)
+				cli_error(ctx, "'%s' is invalid: %zu error%s%s",
+				    f->path, f->errors, f->errors == 1 ? "" : "s",
+				    dl.dropped ? " (and more not shown)" : "");
+			if (rc == EXIT_OK)
+				rc = EXIT_INVALID;
+		} else if (format == FORMAT_TEXT) {
+			print_summary(ctx, f->inv, f->warnings);
+		}
+		inventory_free(f->inv);
+	}
+	free(files);
 	diag_list_release(&dl);
 	return rc;
 }

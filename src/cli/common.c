@@ -27,6 +27,12 @@ const char cli_global_options_help[] =
     "      --no-color        never colour output (also $NO_COLOR)\n"
     "  -h, --help            show help\n";
 
+/* Keep in step with the help above: t-completion checks every option there
+ * appears here. */
+const char cli_global_synopsis[] =
+    "[-f FILE] [--endpoint URL] [--region R] [--auth bearer|x-api-key|sigv4] "
+    "[--cacert FILE] [-v | -q] [--no-color]";
+
 const struct cli_command *
 cli_command_find(const char *name)
 {

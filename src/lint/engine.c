@@ -73,6 +73,24 @@ lint_report_release(struct lint_report *r)
 	memset(r, 0, sizeof(*r));
 }
 
+void
+lint_report_merge(struct lint_report *dst, struct lint_report *src)
+{
+	xgrow(&dst->items, &dst->alloc, dst->nr + src->nr, sizeof(*dst->items));
+	if (src->nr)
+		memcpy(dst->items + dst->nr, src->items,
+		    src->nr * sizeof(*src->items));
+	dst->nr += src->nr;
+	dst->errors += src->errors;
+	dst->warnings += src->warnings;
+	dst->notes += src->notes;
+	dst->suppressed += src->suppressed;
+	dst->dropped += src->dropped;
+	dst->projects += src->projects;
+	free(src->items);
+	memset(src, 0, sizeof(*src));
+}
+
 bool
 lint_report_fails(const struct lint_report *r, bool fail_on_warning)
 {

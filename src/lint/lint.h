@@ -123,6 +123,12 @@ struct lint_report {
 int lint_run(struct lint_report *out, const struct inventory *inv,
     const struct diag_list *load_diags, const struct lint_options *opts);
 void lint_report_release(struct lint_report *r);
+/*
+ * Move every finding of src to the end of dst and add up the counts (one
+ * report for several inventories, in the order they were merged); src is
+ * left empty.  Neither may hold a live audit.
+ */
+void lint_report_merge(struct lint_report *dst, struct lint_report *src);
 /* Does the report fail the gate?  Errors always; warnings when asked. */
 bool lint_report_fails(const struct lint_report *r, bool fail_on_warning);
 

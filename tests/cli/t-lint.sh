@@ -79,7 +79,8 @@ ok "--list-rules, --help and docs/lint-rules.md list every rule"
 run_ps 64 lint --format xml
 assert_contains "$T/err" "unknown format 'xml'"
 run_ps 64 lint --fail-on notes
-run_ps 64 lint extra-arg
+run_ps 1 lint extra-arg
+assert_contains "$T/err" "cannot open 'extra-arg'"
 run_ps 64 lint --list-rules --format sarif
 run_ps 64 lint --bogus
 assert_contains "$T/err" "projsync: unknown option '--bogus'"

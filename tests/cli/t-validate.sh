@@ -185,8 +185,8 @@ run_ps 64 validate --format xml
 assert_contains "$T/err" "unknown format 'xml'"
 run_ps 64 validate --format
 run_ps 64 validate --bogus
-run_ps 64 validate examples/projects.yaml
-assert_contains "$T/err" "-f FILE"
+run_ps 0 validate examples/projects.yaml
+assert_contains "$T/out" "examples/projects.yaml: 4 projects, valid"
 run_ps 0 validate --format=json -f examples/projects.yaml
 [ "$(cat "$T/out")" = "[]" ] || fail "JSON for a valid file: $(cat "$T/out")"
 run_ps 0 -q validate -f examples/projects.yaml
@@ -200,7 +200,7 @@ ok "options and environment"
 cd "$T"
 run_ps 1 validate
 assert_contains "$T/err" "cannot open 'projects.yaml'"
-assert_contains "$T/err" "-f FILE or \$PROJSYNC_FILE"
+assert_contains "$T/err" "-f FILE, \$PROJSYNC_FILE or as an operand"
 run_ps 1 validate -f missing.yaml
 assert_contains "$T/err" "cannot open 'missing.yaml': No such file or directory"
 run_ps 1 validate --format json -f missing.yaml
