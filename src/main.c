@@ -7,7 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli/cli.h"
+#include "gitlog/gitlog.h"
 
 const struct cli_command cli_commands[] = {
 	{ "validate", cmd_validate, "validate [--format text|json] [FILE...]",
@@ -53,7 +56,8 @@ const struct cli_command cli_commands[] = {
 	    "Check the endpoint, credentials, permissions, quota and clock" },
 	{ "completion", cmd_completion, "completion bash|zsh|fish",
 	    "Print a shell completion script" },
-	{ "version", cmd_version, "version", "Print the version" },
+	{ "version", cmd_version, "version",
+	    "Print the version and those of the libraries in use" },
 	{ "help", cmd_help, "help [COMMAND]", "Show help for projsync or a command" },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -97,16 +101,36 @@ cmd_help(int argc, char **argv, struct cli_ctx *ctx)
 	return c->fn(2, sub, ctx);
 }
 
+/* "projsync 0.1.0", and the checkout it was built from when known. */
+static void
+version_line(void)
+{
+	printf("projsync %s", PROJSYNC_VERSION);
+	if (*PROJSYNC_GIT_DESCRIBE &&
+	    strcmp(PROJSYNC_GIT_DESCRIBE, "v" PROJSYNC_VERSION) != 0)
+		printf(" (git %s)", PROJSYNC_GIT_DESCRIBE);
+	putchar('\n');
+}
+
+/* `projsync version`: ours, and the libraries' this process runs with. */
 int
 cmd_version(int argc, char **argv, struct cli_ctx *ctx)
 {
+	char *curl, *git2;
+
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		cli_print_help(stdout, cli_command_find("version"), NULL);
 		return EXIT_OK;
 	}
 	if (argc > 1)
 		return cli_usage_error(ctx, "unexpected argument '%s'", argv[1]);
-	printf("projsync %s\n", PROJSYNC_VERSION);
+	version_line();
+	curl = api_libcurl_version();
+	git2 = gitlog_libgit2_version();
+	printf("libyaml %s\nlibcurl %s\ncJSON %s\nlibgit2 %s\n",
+	    inventory_libyaml_version(), curl, cJSON_Version(), git2);
+	free(curl);
+	free(git2);
 	return EXIT_OK;
 }
 
@@ -232,7 +256,7 @@ main(int argc, char **argv)
 	if (rc)
 		goto out;
 	if (want_version) {
-		printf("projsync %s\n", PROJSYNC_VERSION);
+		version_line();
 		goto out;
 	}
 	if (rest_argc == 0) {

@@ -101,6 +101,10 @@ double api_client_retry_scale(const struct api_client *c);
  */
 char *api_endpoint_region(const char *endpoint);
 
+/* The libcurl this process runs with and its TLS backend:
+ * "7.88.1 (OpenSSL/3.0.11)".  Caller frees. */
+char *api_libcurl_version(void);
+
 /*
  * All projects, archived included: every page of
  * GET /organization/projects?limit=100&include_archived=true, in the

@@ -782,3 +782,12 @@ api_probe_release(struct api_probe *p)
 	free(p->error);
 	p->error = NULL;
 }
+
+char *
+api_libcurl_version(void)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+
+	return xasprintf("%s (%s)", v->version,
+	    v->ssl_version ? v->ssl_version : "no TLS");
+}

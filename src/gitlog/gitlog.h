@@ -303,4 +303,7 @@ void gitlog_diff_render_markdown(struct ps_buf *out,
 /* JSON document, format_version 1, two-space indent, trailing newline. */
 void gitlog_diff_render_json(struct ps_buf *out, const struct gitlog_diff *d);
 
+/* The libgit2 this process runs with: "1.5.1".  Caller frees. */
+char *gitlog_libgit2_version(void);
+
 #endif

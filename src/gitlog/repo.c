@@ -273,3 +273,12 @@ gitlog_inventory_commit(char out_hex[41], bool *dirty,
 	git_libgit2_shutdown();
 	return err;
 }
+
+char *
+gitlog_libgit2_version(void)
+{
+	int major = 0, minor = 0, rev = 0;
+
+	git_libgit2_version(&major, &minor, &rev);
+	return xasprintf("%d.%d.%d", major, minor, rev);
+}

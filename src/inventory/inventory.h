@@ -238,4 +238,7 @@ void inventory_free(struct inventory *inv);
  */
 char *inventory_printable(const char *s, size_t max);
 
+/* The version of libyaml this process runs with ("0.2.5"; static). */
+const char *inventory_libyaml_version(void);
+
 #endif

@@ -852,3 +852,9 @@ inventory__tree_release(struct ytree *t)
 	inventory__pool_release(&t->pool);
 	t->has_root = false;
 }
+
+const char *
+inventory_libyaml_version(void)
+{
+	return yaml_get_version_string();
+}

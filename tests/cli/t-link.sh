@@ -34,3 +34,18 @@ if [ -s "$T/shared" ]; then
 	fail "projsync-emulator holds client-core symbols (listed above)"
 fi
 ok "projsync-emulator holds util symbols and none of the client core's"
+
+# ---- `projsync version` names the libraries it runs with ----
+run_ps 0 version
+head -n1 "$T/out" | grep -qE '^projsync [0-9]+\.[0-9]+\.[0-9]+( \(git [^)]+\))?$' ||
+	fail "version line: $(head -n1 "$T/out")"
+for pair in "libyaml:yaml-0.1" "libcurl:libcurl" "cJSON:libcjson" "libgit2:libgit2"; do
+	name=${pair%%:*} pc=${pair#*:}
+	want=$(pkg-config --modversion "$pc")
+	grep -q "^$name $want\\b" "$T/out" || fail "version: no '$name $want' in: $(cat "$T/out")"
+done
+grep -qE '^libcurl [0-9.]+ \((OpenSSL|GnuTLS|mbedTLS|NSS|wolfSSL|rustls)/[0-9]' "$T/out" ||
+	fail "version: no TLS backend for libcurl: $(cat "$T/out")"
+run_ps 0 --version
+[ "$(cat "$T/out")" = "$("$PROJSYNC_BIN" version | head -n1)" ] || fail "--version differs from version's first line"
+ok "version: projsync, libyaml, libcurl with its TLS backend, cJSON and libgit2"
