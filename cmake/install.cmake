@@ -29,6 +29,8 @@ install(FILES ${CMAKE_BINARY_DIR}/completions/projsync.fish
 install(DIRECTORY schemas/ DESTINATION ${CMAKE_INSTALL_DATADIR}/projsync/schemas
 	FILES_MATCHING PATTERN "*.json")
 install(DIRECTORY examples/ DESTINATION ${CMAKE_INSTALL_DATADIR}/projsync/examples)
+# for CI jobs that push the history branch (examples/gitlab-ci.yml)
+install(PROGRAMS scripts/push-history DESTINATION ${CMAKE_INSTALL_DATADIR}/projsync/scripts)
 install(FILES LICENSE README.md CHANGELOG.md SECURITY.md
 	DESTINATION ${CMAKE_INSTALL_DOCDIR})
 

@@ -10,7 +10,7 @@ mkdir -p "$T/elsewhere"
 EXPECTED_SHARE="man/man1/projsync.1 man/man1/projsync-emulator.1
 	man/man5/projsync-inventory.5 bash-completion/completions/projsync
 	fish/vendor_completions.d/projsync.fish projsync/schemas/projsync.schema.json
-	projsync/examples/projects.yaml doc/projsync/LICENSE"
+	projsync/examples/projects.yaml projsync/scripts/push-history doc/projsync/LICENSE"
 
 # check_tree PREFIX ZSH_DIR: the installed files, and the binaries working
 # from another directory

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The CI files we ship: examples_check.py holds action.yml, the GitHub
+# workflows, the GitLab pipeline and the pre-commit hooks against the real
+# projsync (YAML, bash -n, every command, option and format value).  Then
+# the parts that run outside projsync are run here: two CI jobs recording
+# at once both land through scripts/push-history, and merge-to-main.yml's
+# "Find the reviewed plan" step finds the plan a pull request recorded,
+# which `apply --from-history` then applies.
+. "$(dirname "$0")/lib.sh"
+
+python3 "$SRC_DIR/tests/cli/examples_check.py" "$PROJSYNC_BIN" "$SRC_DIR" ||
+	fail "the CI examples use something projsync does not have (above)"
+ok "action.yml, examples/github-actions/*.yml, examples/gitlab-ci.yml, .pre-commit-hooks.yaml"
+
+export HOME=$T/home GIT_CONFIG_NOSYSTEM=1
+mkdir -p "$HOME"
+export GIT_AUTHOR_NAME=Dev GIT_AUTHOR_EMAIL=dev@example.com
+export GIT_COMMITTER_NAME=Dev GIT_COMMITTER_EMAIL=dev@example.com
+unset GIT_DIR GIT_WORK_TREE
+git init -q --bare -b main "$T/remote.git"
+git init -q -b main "$T/seed"
+cp "$SRC_DIR/examples/projects.yaml" "$T/seed/projects.yaml"
+git -C "$T/seed" add projects.yaml
+git -C "$T/seed" commit -q -m inventory
+git -C "$T/seed" push -q "$T/remote.git" main
+git clone -q "$T/remote.git" "$T/a"
+git clone -q "$T/remote.git" "$T/b"
+start_emulator
+
+# ---- two jobs record, both push: the second one's records follow the first's ----
+(cd "$T/a" && "$PROJSYNC_BIN" plan --record >/dev/null 2>&1) || fail "plan --record in a"
+sed -i 's/CustomerChatbot-Prod/CustomerChatbot-Production/' "$T/b/projects.yaml"
+(cd "$T/b" && "$PROJSYNC_BIN" plan --record >/dev/null 2>&1) || fail "plan --record in b"
+b_tree=$(git -C "$T/b" rev-parse 'projsync/history^{tree}')
+b_msg=$(git -C "$T/b" log -1 --format=%B projsync/history)
+(cd "$T/a" && "$SRC_DIR/scripts/push-history" origin) >"$T/pa" 2>&1 || { cat "$T/pa"; fail "push-history a"; }
+(cd "$T/b" && "$SRC_DIR/scripts/push-history" origin) >"$T/pb" 2>&1 || { cat "$T/pb"; fail "push-history b"; }
+assert_contains "$T/pb" "our records now follow theirs"
+[ "$(git -C "$T/remote.git" rev-list --count projsync/history)" = 2 ] ||
+	fail "the remote history should hold both records"
+[ "$(git -C "$T/remote.git" rev-parse 'projsync/history^{tree}')" = "$b_tree" ] ||
+	fail "b's record changed on the way"
+[ "$(git -C "$T/remote.git" log -1 --format=%B projsync/history)" = "$b_msg" ] ||
+	fail "b's record message (trailers) changed on the way"
+[ "$(git -C "$T/remote.git" rev-parse projsync/history~1)" = "$(git -C "$T/a" rev-parse projsync/history)" ] ||
+	fail "a's record is not under b's"
+(cd "$T/a" && "$SRC_DIR/scripts/push-history" origin) >"$T/pa" 2>&1 || fail "push-history with nothing new"
+ok "scripts/push-history: concurrent records both land, unchanged, in order"
+
+# ---- merge-to-main.yml: find the reviewed plan, apply it from history ----
+git clone -q "$T/remote.git" "$T/ci"
+python3 - "$SRC_DIR/examples/github-actions/merge-to-main.yml" >"$T/find.sh" <<'PY'
+import sys, yaml
+doc = yaml.safe_load(open(sys.argv[1]))
+step = next(s for s in doc["jobs"]["apply"]["steps"] if s.get("id") == "reviewed")
+print(step["run"])
+PY
+export GITHUB_OUTPUT=$T/github-output
+: >"$GITHUB_OUTPUT"
+(cd "$T/ci" && bash -e "$T/find.sh") >"$T/find.out" 2>&1 || { cat "$T/find.out"; fail "the find step failed"; }
+rev=$(sed -n 's/^rev=//p' "$GITHUB_OUTPUT")
+[ "$rev" = "$(git -C "$T/remote.git" rev-parse projsync/history~1)" ] ||
+	fail "found '$rev', expected a's record (the one made from main's projects.yaml)"
+(cd "$T/ci" && "$PROJSYNC_BIN" apply --from-history="$rev" --auto-approve --record) >"$T/apply.out" 2>&1 ||
+	{ cat "$T/apply.out"; fail "apply --from-history=$rev"; }
+assert_contains "$T/apply.out" "4 created"
+ok "merge-to-main.yml finds the reviewed plan by its Inventory-SHA256; apply --from-history applies it"
