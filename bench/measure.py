@@ -462,7 +462,7 @@ class Bench:
                 mem = int(f.readline().split()[1]) // 1024
         except (OSError, ValueError, IndexError):
             pass
-        ver = subprocess.run([self.ps, "version"], capture_output=True, text=True).stdout
+        ver = subprocess.run([self.ps, "--version"], capture_output=True, text=True).stdout
         git = subprocess.run(["git", "-C", HERE, "rev-parse", "--short", "HEAD"],
                              capture_output=True, text=True).stdout.strip()
         return {"cpus": os.cpu_count(), "cpu": cpu, "mem_mib": mem,

@@ -7,7 +7,7 @@
 
 cd "$SRC_DIR"
 FX=tests/fixtures/lint
-VER=$("$PROJSYNC_BIN" version | awk '{print $2}')
+VER=$("$PROJSYNC_BIN" --version | awk '{print $2}')
 [ -n "$VER" ] || fail "no version"
 
 # The goldens are rendered with version 0.0.0-test.
