@@ -2,7 +2,7 @@
 # needs on Debian 12 when run as root and something is missing.
 projsync_deps() {
 	local pkgs="cmake make gcc clang pkg-config git openssl curl python3 python3-jsonschema python3-yaml python3-h2 python3-botocore
-		zsh fish pre-commit dpkg-dev file
+		zsh fish pre-commit dpkg-dev file man-db
 		libyaml-dev libcurl4-openssl-dev libcjson-dev libgit2-dev
 		libmicrohttpd-dev libcmocka-dev libexpat1-dev $*"
 	local missing=() p

@@ -31,7 +31,7 @@ const char cli_global_options_help[] =
  * appears here. */
 const char cli_global_synopsis[] =
     "[-f FILE] [--endpoint URL] [--region R] [--auth bearer|x-api-key|sigv4] "
-    "[--cacert FILE] [-v | -q] [--no-color]";
+    "[--cacert FILE] [--timeout SECONDS] [-v | -q] [--no-color]";
 
 const struct cli_command *
 cli_command_find(const char *name)

@@ -75,6 +75,16 @@ stop_emulator() {
 	fi
 }
 
+# git_sandbox: git (and projsync's records) with a private HOME and a fixed
+# identity, untouched by the user's or the system's git configuration.
+git_sandbox() {
+	export HOME=$T/home XDG_CONFIG_HOME=$T/home GIT_CONFIG_NOSYSTEM=1
+	export GIT_AUTHOR_NAME=Dev GIT_AUTHOR_EMAIL=dev@example.com
+	export GIT_COMMITTER_NAME=Dev GIT_COMMITTER_EMAIL=dev@example.com
+	unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE
+	mkdir -p "$HOME"
+}
+
 # emu_get PATH: GET an emulator route (e.g. /_emulator/stats) with the test key.
 emu_get() {
 	curl -sS -H "Authorization: Bearer $PROJSYNC_API_KEY" "$EMU_BASE$1"

@@ -12,11 +12,7 @@ python3 "$SRC_DIR/tests/cli/examples_check.py" "$PROJSYNC_BIN" "$SRC_DIR" ||
 	fail "the CI examples use something projsync does not have (above)"
 ok "action.yml, examples/github-actions/*.yml, examples/gitlab-ci.yml, .pre-commit-hooks.yaml"
 
-export HOME=$T/home GIT_CONFIG_NOSYSTEM=1
-mkdir -p "$HOME"
-export GIT_AUTHOR_NAME=Dev GIT_AUTHOR_EMAIL=dev@example.com
-export GIT_COMMITTER_NAME=Dev GIT_COMMITTER_EMAIL=dev@example.com
-unset GIT_DIR GIT_WORK_TREE
+git_sandbox
 git init -q --bare -b main "$T/remote.git"
 git init -q -b main "$T/seed"
 cp "$SRC_DIR/examples/projects.yaml" "$T/seed/projects.yaml"

@@ -12,11 +12,7 @@ mkdir -p "$T/bin"
 ln -s "$PROJSYNC_BIN" "$T/bin/projsync"
 ln -s "$EMULATOR_BIN" "$T/bin/projsync-emulator"
 export PATH=$T/bin:$PATH
-export HOME=$T/home GIT_CONFIG_NOSYSTEM=1
-export GIT_AUTHOR_NAME=Dev GIT_AUTHOR_EMAIL=dev@example.com
-export GIT_COMMITTER_NAME=Dev GIT_COMMITTER_EMAIL=dev@example.com
-unset GIT_DIR GIT_WORK_TREE
-mkdir -p "$HOME"
+git_sandbox
 COMMANDS=$("$PROJSYNC_BIN" help | awk '/^Commands:/{f=1;next} f&&/^  [a-z]/{print $1} f&&/^$/{exit}' | paste -sd'|')
 
 for g in $GUIDES; do

@@ -32,11 +32,7 @@ has() {
 		fail "$1: expected $2"
 }
 
-export HOME=$T/home GIT_CONFIG_NOSYSTEM=1
-mkdir -p "$HOME"
-export GIT_AUTHOR_NAME=Dev GIT_AUTHOR_EMAIL=dev@example.com
-export GIT_COMMITTER_NAME=Dev GIT_COMMITTER_EMAIL=dev@example.com
-unset GIT_DIR GIT_WORK_TREE
+git_sandbox
 R=$T/repo
 git init -q -b main "$R"
 cp "$SRC_DIR/examples/projects.yaml" "$R/projects.yaml"

@@ -62,13 +62,11 @@ ok "lint FILE...: one report for every file, exit 3 if any has errors"
 
 # ---- the hooks under pre-commit ----
 command -v pre-commit >/dev/null || fail "pre-commit is not installed (scripts/deps.sh installs it)"
-export HOME=$T/home PRE_COMMIT_HOME=$T/pre-commit-home GIT_CONFIG_NOSYSTEM=1
-mkdir -p "$HOME" "$T/bin"
+git_sandbox
+export PRE_COMMIT_HOME=$T/pre-commit-home
+mkdir -p "$T/bin"
 ln -s "$PROJSYNC_BIN" "$T/bin/projsync"
 export PATH=$T/bin:$PATH
-export GIT_AUTHOR_NAME=Dev GIT_AUTHOR_EMAIL=dev@example.com
-export GIT_COMMITTER_NAME=Dev GIT_COMMITTER_EMAIL=dev@example.com
-unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE
 # the hooks repository: this tree's .pre-commit-hooks.yaml, committed
 H=$T/hooks-repo
 git init -q -b main "$H"
