@@ -30,8 +30,9 @@ const char cli_global_options_help[] =
 /* Keep in step with the help above: t-completion checks every option there
  * appears here. */
 const char cli_global_synopsis[] =
-    "[-f FILE] [--endpoint URL] [--region R] [--auth bearer|x-api-key|sigv4] "
-    "[--cacert FILE] [--timeout SECONDS] [-v | -q] [--no-color]";
+    "[-f FILE] [--endpoint URL] [--region R] "
+    "[--auth auto|bearer|x-api-key|sigv4] [--profile NAME] [--cacert FILE] "
+    "[--timeout SECONDS] [-v | -q] [--no-color]";
 
 const struct cli_command *
 cli_command_find(const char *name)
