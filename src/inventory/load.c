@@ -537,28 +537,6 @@ load_str_list(struct loader *ld, const struct ynode *n, const char *what,
 	return out;
 }
 
-static bool
-valid_date(const char *s)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-		30, 31 };
-	int y, m, d, i;
-
-	for (i = 0; i < 10; i++)
-		if (i == 4 || i == 7 ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
-			return false;
-	if (s[10])
-		return false;
-	y = atoi(s);
-	m = atoi(s + 5);
-	d = atoi(s + 8);
-	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return false;
-	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return false;
-	return true;
-}
-
 static void
 load_suppressions(struct loader *ld, const struct ynode *n,
     struct inv_suppression_list *out)
@@ -595,7 +573,7 @@ load_suppressions(struct loader *ld, const struct ynode *n,
 				s.reason = get_str(ld, v, "'reason'");
 			else if (!strcmp(k, "until")) {
 				s.until = get_str(ld, v, "'until'");
-				if (!s.until || !valid_date(s.until)) {
+				if (!s.until || !ps_valid_date(s.until)) {
 					if (s.until)
 						err_at(ld, v, "invalid-value",
 						    "'until' must be a date as "

@@ -41,6 +41,7 @@ struct lctx {
 	size_t ext_nr, ext_alloc;
 	struct supp *supp;
 	size_t supp_nr, supp_alloc;
+	const char **rule_ids;		/* lint's catalogue, NULL-ended */
 	/* taxonomy keys: declared under tags, then required (may repeat) */
 	const char **known;
 	size_t known_nr;
@@ -97,22 +98,6 @@ lint_report_fails(const struct lint_report *r, bool fail_on_warning)
 	return r->errors > 0 || (fail_on_warning && r->warnings > 0);
 }
 
-static bool
-never_suppressed(const char *rule)
-{
-	/* the suppression machinery's own findings */
-	return rule && (!strcmp(rule, "expired-suppression") ||
-	    !strcmp(rule, "invalid-suppression") ||
-	    !strcmp(rule, "unused-suppression"));
-}
-
-static bool
-rule_matches(const char *pattern, const char *rule)
-{
-	return rule && (strcmp(pattern, rule) == 0 ||
-	    (strchr(pattern, '*') && ps_glob_match(pattern, rule)));
-}
-
 static void
 suppress(struct lctx *c, struct lint_finding *f, const struct inv_project *proj)
 {
@@ -120,20 +105,20 @@ suppress(struct lctx *c, struct lint_finding *f, const struct inv_project *proj)
 
 	/* YAML, structure and AWS limits cannot be waived (the API would
 	 * refuse them anyway); policy decides for validate's rules */
-	if (!f->rule || never_suppressed(f->rule) ||
-	    !policy_rule_suppressible(f->rule))
+	if (!policy_rule_suppressible(f->rule))
 		return;
 	/* a project's own entries first, then the top level */
 	for (i = 0; i < c->supp_nr; i++) {
 		struct supp *s = &c->supp[i];
 		if (!s->active || !s->proj || s->proj != proj ||
-		    !rule_matches(s->s->rule, f->rule))
+		    !policy_suppression_matches(s->s, f->rule))
 			continue;
 		goto hit;
 	}
 	for (i = 0; i < c->supp_nr; i++) {
 		struct supp *s = &c->supp[i];
-		if (!s->active || s->proj || !rule_matches(s->s->rule, f->rule))
+		if (!s->active || s->proj ||
+		    !policy_suppression_matches(s->s, f->rule))
 			continue;
 		goto hit;
 	}
@@ -341,67 +326,16 @@ take_diags(struct lctx *c, const struct diag_list *dl)
 
 /* ---- suppressions ---- */
 
-static bool
-valid_date(const char *s)
-{
-	static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,
-		31, 30, 31 };
-	unsigned y, m, d;
-	int i;
-
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-			return false;
-	y = (unsigned)atoi(s);
-	m = (unsigned)atoi(s + 5);
-	d = (unsigned)atoi(s + 8);
-	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return false;
-	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-		return false;
-	return true;
-}
-
-static bool
-blank(const char *s)
-{
-	if (!s)
-		return true;
-	for (; *s; s++)
-		if (!isspace((unsigned char)*s))
-			return false;
-	return true;
-}
-
-static const char *
-closest_rule(const char *s)
-{
-	const struct lint_rule *rules;
-	size_t nr, i, best = 4, d;
-	const char *pick = NULL;
-
-	rules = lint_rules(&nr);
-	for (i = 0; i < nr; i++) {
-		d = ps_edit_distance(s, rules[i].id, 3);
-		if (d < best)
-			best = d, pick = rules[i].id;
-	}
-	return pick;
-}
-
-static bool
-rule_known(const char *pattern)
+static void
+build_rule_ids(struct lctx *c)
 {
 	const struct lint_rule *rules;
 	size_t nr, i;
 
 	rules = lint_rules(&nr);
+	c->rule_ids = xcalloc(nr + 1, sizeof(*c->rule_ids));
 	for (i = 0; i < nr; i++)
-		if (rule_matches(pattern, rules[i].id))
-			return true;
-	return false;
+		c->rule_ids[i] = rules[i].id;
 }
 
 static void
@@ -409,40 +343,16 @@ take_suppression(struct lctx *c, const struct inv_suppression *s,
     const struct inv_project *proj)
 {
 	struct supp e = { s, proj, false, false };
-	const char *rule = s->rule ? s->rule : "";
+	const char *problem;
+	char *msg;
 
-	if (blank(s->rule)) {
-		add(c, "invalid-suppression", proj, &s->pos, c->inv->path,
-		    "lint_ignore entry names no rule");
-	} else if (blank(s->reason)) {
-		add(c, "invalid-suppression", proj, &s->pos, c->inv->path,
-		    "lint_ignore entry for '%s' has no reason (a reason is "
-		    "required)", rule);
-	} else if (!rule_known(rule)) {
-		const char *hint = closest_rule(rule);
-		if (hint)
-			add(c, "invalid-suppression", proj, &s->pos, c->inv->path,
-			    "lint_ignore names unknown rule '%s' (did you mean "
-			    "'%s'?)", rule, hint);
-		else
-			add(c, "invalid-suppression", proj, &s->pos, c->inv->path,
-			    "lint_ignore names unknown rule '%s'", rule);
-	} else if (!strchr(rule, '*') && !policy_rule_suppressible(rule)) {
-		add(c, "invalid-suppression", proj, &s->pos, c->inv->path,
-		    "lint_ignore cannot suppress '%s': YAML, structure and AWS "
-		    "limit findings must be fixed (the API would refuse them)",
-		    rule);
-	} else if (s->until && !valid_date(s->until)) {
-		add(c, "invalid-suppression", proj, &s->pos, c->inv->path,
-		    "lint_ignore for '%s': until '%s' is not a date "
-		    "(YYYY-MM-DD)", rule, s->until);
-	} else if (s->until && strcmp(s->until, c->today) < 0) {
-		add(c, "expired-suppression", proj, &s->pos, c->inv->path,
-		    "lint_ignore for '%s' expired on %s (reason: %s)", rule,
-		    s->until, s->reason);
-	} else {
+	problem = policy_suppression_check(s, c->today,
+	    (const char *const *)c->rule_ids, &msg);
+	if (problem)
+		add(c, problem, proj, &s->pos, c->inv->path, "%s", msg);
+	else
 		e.active = true;
-	}
+	free(msg);
 	xgrow(&c->supp, &c->supp_alloc, c->supp_nr + 1, sizeof(*c->supp));
 	c->supp[c->supp_nr++] = e;
 }
@@ -1807,15 +1717,12 @@ lint_run(struct lint_report *out, const struct inventory *inv,
 	c.inv = inv;
 	c.opts = opts ? opts : &none;
 	if (c.opts->today) {
-		if (!valid_date(c.opts->today))
+		if (!ps_valid_date(c.opts->today))
 			return ps_error(PS_EUSAGE, "invalid date '%s' "
 			    "(YYYY-MM-DD)", c.opts->today);
 		memcpy(c.today, c.opts->today, 11);
 	} else {
-		time_t now = time(NULL);
-		struct tm tm;
-		gmtime_r(&now, &tm);
-		strftime(c.today, sizeof(c.today), "%Y-%m-%d", &tm);
+		policy_today(c.today);
 	}
 
 	if (!inv) {
@@ -1825,6 +1732,7 @@ lint_run(struct lint_report *out, const struct inventory *inv,
 	}
 	out->projects = inv->projects_nr;
 	build_known(&c);
+	build_rule_ids(&c);
 	build_extents(&c);
 	take_suppressions(&c);
 	take_diags(&c, load_diags);
@@ -1844,6 +1752,7 @@ lint_run(struct lint_report *out, const struct inventory *inv,
 	finish(out);
 
 	free(c.known);
+	free(c.rule_ids);
 	free(c.ext);
 	free(c.supp);
 	return 0;

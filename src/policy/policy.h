@@ -57,13 +57,32 @@ extern const char *const policy_rule_ids[];
  * (missing-required-tag, value-not-allowed, pattern-mismatch,
  * unknown-tag-key) and any rule id validate does not know (lint's own);
  * false for YAML, structure and AWS constraints, which the API would
- * reject anyway.
+ * reject anyway, and for the suppression findings themselves.
  */
 bool policy_rule_suppressible(const char *rule);
 /*
- * Does a lint_ignore entry of project p (may be NULL) or of the inventory
- * cover `rule` on `today` ("YYYY-MM-DD"; an entry applies up to and
- * including its `until` day)?  Returns the entry (borrowed) or NULL.
+ * The one lint_ignore matcher: does entry s name `rule` (its id, or a glob
+ * on '*' like "value-*") and is the rule suppressible?  Says nothing about
+ * whether s is valid: see policy_suppression_check().
+ */
+bool policy_suppression_matches(const struct inv_suppression *s,
+    const char *rule);
+/*
+ * The one set of validity rules for a lint_ignore entry: a rule (a known
+ * id or a glob), a non-blank reason, a suppressible rule, `until` a real
+ * YYYY-MM-DD date not before today (an entry applies up to and including
+ * its `until` day; today NULL: never expired).  known is every rule id
+ * that can be reported, NULL-ended (lint's catalogue); NULL skips that
+ * check (validate: an unknown id matches none of its findings anyway).
+ * Returns NULL when the entry applies, else the finding's rule id
+ * ("invalid-suppression" or "expired-suppression") with *msg set to its
+ * message (caller frees).
+ */
+const char *policy_suppression_check(const struct inv_suppression *s,
+    const char *today, const char *const *known, char **msg);
+/*
+ * The entry of project p (may be NULL), else of the inventory, that
+ * applies to `rule` on `today`: matches and is valid.  Borrowed or NULL.
  */
 const struct inv_suppression *policy_suppression(const struct inventory *inv,
     const struct inv_project *p, const char *rule, const char *today);

@@ -29,57 +29,6 @@ const char *const policy_rule_ids[] = {
 	NULL,
 };
 
-bool
-policy_rule_suppressible(const char *rule)
-{
-	static const char *const taxonomy_rules[] = { "missing-required-tag",
-		"value-not-allowed", "pattern-mismatch", "unknown-tag-key", NULL };
-	size_t i;
-
-	if (!rule)
-		return false;
-	for (i = 0; taxonomy_rules[i]; i++)
-		if (!strcmp(rule, taxonomy_rules[i]))
-			return true;
-	for (i = 0; policy_rule_ids[i]; i++)
-		if (!strcmp(rule, policy_rule_ids[i]))
-			return false;
-	return true;	/* lint's own rules */
-}
-
-static const struct inv_suppression *
-find_suppression(const struct inv_suppression_list *l, const char *rule,
-    const char *today)
-{
-	size_t i;
-
-	for (i = 0; i < l->nr; i++) {
-		const struct inv_suppression *s = &l->items[i];
-		if (!s->rule || strcmp(s->rule, rule) != 0)
-			continue;
-		/* dates as YYYY-MM-DD compare as strings */
-		if (s->until && today && strcmp(today, s->until) > 0)
-			continue;
-		return s;
-	}
-	return NULL;
-}
-
-const struct inv_suppression *
-policy_suppression(const struct inventory *inv, const struct inv_project *p,
-    const char *rule, const char *today)
-{
-	const struct inv_suppression *s = NULL;
-
-	if (!rule)
-		return NULL;
-	if (p)
-		s = find_suppression(&p->lint_ignore, rule, today);
-	if (!s && inv)
-		s = find_suppression(&inv->lint_ignore, rule, today);
-	return s;
-}
-
 void
 policy_today(char out[11])
 {

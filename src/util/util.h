@@ -160,6 +160,8 @@ bool ps_utf8_next(uint32_t *cp, const char *s, size_t len, size_t *i);
 long ps_utf8_len(const char *s, size_t len);
 /* fnmatch-style glob match on '*' only (tag keys like "aws:*"). */
 bool ps_glob_match(const char *pattern, const char *s);
+/* Is s a real calendar date written YYYY-MM-DD (NULL: false)? */
+bool ps_valid_date(const char *s);
 
 /* ---- markdown for pull-request comments (GitHub) ---- */
 /* Inline text, escaped ($ too: GitHub renders $...$ as math; a zero-width

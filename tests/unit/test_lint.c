@@ -406,6 +406,60 @@ test_lint__suppressions_mark_and_count(void **state)
 	}
 }
 
+/* validate (what plan refuses on) and lint agree on every suppression:
+ * both fail or both pass. */
+static void
+test_lint__agrees_with_validate_on_suppressions(void **state)
+{
+	static const struct {
+		const char *entry;
+		bool fails;
+	} cases[] = {
+		{ "{ rule: value-not-allowed, reason: r }", false },
+		{ "{ rule: 'value-*', reason: r }", false },
+		{ "{ rule: '*', reason: r }", false },
+		{ "{ rule: value-not-allowed, reason: r, until: 2025-06-01 }",
+		    false },
+		{ "{ rule: value-not-allowed }", true },
+		{ "{ rule: value-not-allowed, reason: '' }", true },
+		{ "{ rule: value-not-allowed, reason: r, until: 2025-05-31 }",
+		    true },
+		{ "{ rule: value-not-allowed, reason: r, until: 2025-02-30 }",
+		    true },
+		{ "{ rule: value-not-alowed, reason: r }", true },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < PS_ARRAY_SIZE(cases); i++) {
+		struct policy_options po = { .today = TODAY };
+		struct lint_report r = LINT_REPORT_INIT;
+		struct diag_list dl = DIAG_LIST_INIT;
+		struct inventory *inv = NULL;
+		char *y;
+		bool vfail, lfail;
+
+		y = xasprintf("version: 1\ntaxonomy: { required: [], tags: "
+		    "{ Env: { allowed: [Prod] } } }\nprojects:\n"
+		    "  - name: a\n    tags: { Env: prod }\n"
+		    "    lint_ignore: [%s]\n", cases[i].entry);
+		/* the loader may refuse an entry already (a bad date) */
+		vfail = inventory_load_buffer(&inv, "t.yaml", y, strlen(y),
+		    &dl) < 0;
+		vfail |= inv && policy_validate_opts(inv, &po, &dl) < 0;
+		diag_list_release(&dl);
+		inventory_free(inv);
+		lint_yaml(&r, y, NULL);
+		lfail = lint_report_fails(&r, false);
+		if (vfail != lfail || vfail != cases[i].fails)
+			fail_msg("%s: validate %s, lint %s", cases[i].entry,
+			    vfail ? "fails" : "passes", lfail ? "fails" :
+			    "passes");
+		lint_report_release(&r);
+		free(y);
+	}
+}
+
 static void
 test_lint__structural_findings_cannot_be_suppressed(void **state)
 {
@@ -816,6 +870,7 @@ main(void)
 		cmocka_unit_test(test_lint__near_duplicates_group_distinct_values),
 		cmocka_unit_test(test_lint__suppressions_mark_and_count),
 		cmocka_unit_test(test_lint__structural_findings_cannot_be_suppressed),
+		cmocka_unit_test(test_lint__agrees_with_validate_on_suppressions),
 		cmocka_unit_test(test_lint__bad_today_is_a_usage_error),
 		cmocka_unit_test(test_lint__name_pattern_forms),
 		cmocka_unit_test(test_lint__loader_failure_still_reports),

@@ -362,7 +362,7 @@ test_policy__suppressions_and_until(void **state)
 	    "projects:\n"
 	    "  - name: A\n"
 	    "    tags: { Env: prod }\n"
-	    "    lint_ignore: [{ rule: value-not-allowed, until: 2026-03-31 }]\n"
+	    "    lint_ignore: [{ rule: value-not-allowed, reason: r, until: 2026-03-31 }]\n"
 	    "  - name: B\n"
 	    "    tags: { 'aws:x': y }\n"
 	    "    lint_ignore: [{ rule: reserved-prefix }]\n";
@@ -385,6 +385,90 @@ test_policy__suppressions_and_until(void **state)
 	assert_false(policy_rule_suppressible("duplicate-name"));
 	assert_false(policy_rule_suppressible("yaml-syntax"));
 	assert_false(policy_rule_suppressible(NULL));
+	assert_false(policy_rule_suppressible("invalid-suppression"));
+}
+
+/* The validity rules lint reports and validate honours (one set). */
+static void
+test_policy__suppression_check(void **state)
+{
+	static const char *const known[] = { "value-not-allowed",
+		"pattern-mismatch", "empty-tag-value", "reserved-prefix", NULL };
+	static const struct {
+		const char *rule, *reason, *until, *want, *msg;
+	} cases[] = {
+		{ "value-not-allowed", "r", NULL, NULL, NULL },
+		{ "value-*", "r", "2026-03-31", NULL, NULL },
+		{ "value-not-allowed", NULL, NULL, "invalid-suppression",
+		    "has no reason" },
+		{ "value-not-allowed", "  ", NULL, "invalid-suppression",
+		    "has no reason" },
+		{ " ", "r", NULL, "invalid-suppression", "names no rule" },
+		{ "value-not-alowed", "r", NULL, "invalid-suppression",
+		    "did you mean 'value-not-allowed'" },
+		{ "nope-*", "r", NULL, "invalid-suppression", "unknown rule" },
+		{ "reserved-prefix", "r", NULL, "invalid-suppression",
+		    "cannot suppress" },
+		{ "value-not-allowed", "r", "2026-02-30", "invalid-suppression",
+		    "is not a date" },
+		{ "value-not-allowed", "r", "2026-03-30", "expired-suppression",
+		    "expired on 2026-03-30" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < PS_ARRAY_SIZE(cases); i++) {
+		struct inv_suppression s = { .rule = (char *)cases[i].rule,
+			.reason = (char *)cases[i].reason,
+			.until = (char *)cases[i].until };
+		const char *got;
+		char *msg;
+
+		got = policy_suppression_check(&s, "2026-03-31", known, &msg);
+		if (!cases[i].want ? got != NULL : !got ||
+		    strcmp(got, cases[i].want) || !strstr(msg, cases[i].msg))
+			fail_msg("case %zu: got %s: %s", i, got ? got : "ok",
+			    msg ? msg : "");
+		free(msg);
+	}
+	{
+		struct inv_suppression s = { .rule = (char *)"value-*" };
+		assert_true(policy_suppression_matches(&s, "value-not-allowed"));
+		assert_false(policy_suppression_matches(&s, "pattern-mismatch"));
+		s.rule = (char *)"*";
+		assert_false(policy_suppression_matches(&s, "duplicate-name"));
+	}
+}
+
+/* validate honours a glob and refuses an entry without a reason, as lint
+ * does (plan and lint used to disagree on both). */
+static void
+test_policy__suppression_glob_and_reason(void **state)
+{
+	static const char glob[] =
+	    "version: 1\n"
+	    "taxonomy: { required: [], tags: { Env: { allowed: [Prod] } } }\n"
+	    "projects:\n"
+	    "  - name: A\n"
+	    "    tags: { Env: prod }\n"
+	    "    lint_ignore: [{ rule: 'value-*', reason: migrating }]\n";
+	static const char no_reason[] =
+	    "version: 1\n"
+	    "taxonomy: { required: [], tags: { Env: { allowed: [Prod] } } }\n"
+	    "projects:\n"
+	    "  - name: A\n"
+	    "    tags: { Env: prod }\n"
+	    "    lint_ignore: [{ rule: value-not-allowed }]\n";
+	struct diag_list dl = DIAG_LIST_INIT;
+
+	(void)state;
+	assert_int_equal(validate(Y(glob), "2026-01-01", &dl), 0);
+	assert_int_equal(count_rule(&dl, "value-not-allowed", true), 1);
+	diag_list_release(&dl);
+	assert_int_equal(validate(Y(no_reason), "2026-01-01", &dl),
+	    PS_EINVALID);
+	assert_int_equal(count_rule(&dl, "value-not-allowed", false), 1);
+	diag_list_release(&dl);
 }
 
 static void
@@ -637,6 +721,8 @@ main(void)
 		cmocka_unit_test(test_policy__invalid_pattern_is_a_finding),
 		cmocka_unit_test(test_policy__suppressions_and_until),
 		cmocka_unit_test(test_policy__top_level_suppression),
+		cmocka_unit_test(test_policy__suppression_check),
+		cmocka_unit_test(test_policy__suppression_glob_and_reason),
 		cmocka_unit_test(test_policy__duplicates),
 		cmocka_unit_test(test_policy__project_limit),
 		cmocka_unit_test(test_policy__too_many_tags_counts_defaults),

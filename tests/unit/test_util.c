@@ -125,6 +125,12 @@ test_util__edit_distance_and_glob(void **state)
 	assert_false(ps_glob_match("aws:*", "Team"));
 	assert_true(ps_glob_match("*", ""));
 	assert_true(ps_glob_match("a*c*e", "abcde"));
+	assert_true(ps_valid_date("2024-02-29"));
+	assert_false(ps_valid_date("2025-02-29"));
+	assert_false(ps_valid_date("2025-13-01"));
+	assert_false(ps_valid_date("2025-1-01"));
+	assert_false(ps_valid_date("2025-01-011"));
+	assert_false(ps_valid_date(NULL));
 }
 
 static void
