@@ -143,7 +143,7 @@ billing_status(struct cli_ctx *ctx, struct billing_client *bc,
 	printf("%-24s %-9s %-10s %s\n", "KEY", "STATUS", "LAST USED",
 	    "LAST CHANGED");
 	for (i = 0; i < nr; i++) {
-		char *key = inventory_printable(tags[i].key, 64);
+		char *key = ps_printable(tags[i].key, 64);
 		day_of(used, tags[i].last_used);
 		day_of(changed, tags[i].last_updated);
 		printf("%-24s %-9s %-10s %s\n", key, state_name(tags[i].state),

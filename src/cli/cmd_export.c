@@ -411,8 +411,8 @@ cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 			continue;
 		if ((why = unexportable(p))) {
 			/* the name in why comes from the API: escape it */
-			char *sid = inventory_printable(p->id, 0);
-			char *swhy = inventory_printable(why, 0);
+			char *sid = ps_printable(p->id, 0);
+			char *swhy = ps_printable(why, 0);
 			cli_warning(ctx, "%s is not exported: %s", sid, swhy);
 			free(swhy);
 			free(sid);

@@ -56,8 +56,14 @@ print_text(const struct cli_ctx *ctx, const struct gitlog_entry *e, size_t nr)
 	for (i = 0; i < nr; i++) {
 		gitlog_entry_time(when, &e[i], false);
 		short_commit(inv, e[i].inventory_commit);
+		/* the record is data from git: escaped for the terminal */
+		char *kind = ps_printable(e[i].kind ? e[i].kind : "?", 0);
+		char *summary = ps_printable(e[i].summary, 0);
+
 		printf("%s%s%s  %s  %-5s  %-13s  %s\n", yel, e[i].short_id, off,
-		    when, e[i].kind ? e[i].kind : "?", inv, e[i].summary);
+		    when, kind, inv, summary);
+		free(kind);
+		free(summary);
 	}
 }
 

@@ -8,6 +8,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -40,22 +41,39 @@ print_header(const struct cli_ctx *ctx, const struct gitlog_entry *e)
 {
 	const char *yel = ctx->color_out ? "\033[33m" : "";
 	const char *off = ctx->color_out ? "\033[0m" : "";
+	struct ps_buf b = PS_BUF_INIT;
 	char when[32];
 
+	/* every field is data from git: escaped for the terminal */
 	gitlog_entry_time(when, e, false);
-	printf("%srecord %s%s (%s)\n", yel, e->id, off, e->kind);
-	printf("Date:      %s\n", when);
-	printf("Author:    %s <%s>\n", e->author_name, e->author_email);
-	printf("Summary:   %s\n", e->summary);
-	printf("Inventory: %s", e->inventory_path ? e->inventory_path : "?");
-	if (e->inventory_commit)
-		printf(" at %s", e->inventory_commit);
-	putchar('\n');
-	if (e->inventory_sha256)
-		printf("SHA-256:   %s\n", e->inventory_sha256);
-	if (e->endpoint)
-		printf("Endpoint:  %s\n", e->endpoint);
-	putchar('\n');
+	ps_buf_addf(&b, "%srecord %s%s (", yel, e->id, off);
+	ps_buf_add_printable(&b, e->kind, 0);
+	ps_buf_addf(&b, ")\nDate:      %s\nAuthor:    ", when);
+	ps_buf_add_printable(&b, e->author_name, 0);
+	ps_buf_adds(&b, " <");
+	ps_buf_add_printable(&b, e->author_email, 0);
+	ps_buf_adds(&b, ">\nSummary:   ");
+	ps_buf_add_printable(&b, e->summary, 0);
+	ps_buf_adds(&b, "\nInventory: ");
+	ps_buf_add_printable(&b, e->inventory_path ? e->inventory_path : "?",
+	    0);
+	if (e->inventory_commit) {
+		ps_buf_adds(&b, " at ");
+		ps_buf_add_printable(&b, e->inventory_commit, 0);
+	}
+	ps_buf_addch(&b, '\n');
+	if (e->inventory_sha256) {
+		ps_buf_adds(&b, "SHA-256:   ");
+		ps_buf_add_printable(&b, e->inventory_sha256, 0);
+		ps_buf_addch(&b, '\n');
+	}
+	if (e->endpoint) {
+		ps_buf_adds(&b, "Endpoint:  ");
+		ps_buf_add_printable(&b, e->endpoint, 0);
+		ps_buf_addch(&b, '\n');
+	}
+	printf("%s\n", ps_buf_cstr(&b));
+	ps_buf_release(&b);
 }
 
 static const char *
@@ -79,7 +97,7 @@ print_result(const struct ps_buf *doc, const char *short_id)
 	const cJSON *changes = cJSON_GetObjectItemCaseSensitive(root,
 	    "changes"), *c;
 	struct ps_buf line = PS_BUF_INIT;
-	size_t i;
+	char *safe;
 
 	if (!cJSON_IsArray(changes)) {
 		cJSON_Delete(root);
@@ -97,24 +115,28 @@ print_result(const struct ps_buf *doc, const char *short_id)
 		    !strcmp(action, "archive") ? "archived" : action;
 
 		ps_buf_reset(&line);
-		if (outcome && !strcmp(outcome, "done"))
-			ps_buf_addf(&line, "  %-9s", done);
-		else
-			ps_buf_addf(&line, "  %-9s", outcome ? outcome : "?");
-		ps_buf_addf(&line, "\"%s\"", name ? name : "");
-		if (id)
-			ps_buf_addf(&line, " (%s)", id);
-		if (outcome && strcmp(outcome, "done") && action)
-			ps_buf_addf(&line, " [%s]", action);
+		safe = ps_printable(outcome && !strcmp(outcome, "done") ? done :
+		    outcome ? outcome : "?", 0);
+		ps_buf_addf(&line, "  %-9s", safe);
+		free(safe);
+		ps_buf_add_quoted(&line, name ? name : "");
+		if (id) {
+			ps_buf_adds(&line, " (");
+			ps_buf_add_printable(&line, id, 0);
+			ps_buf_addch(&line, ')');
+		}
+		if (outcome && strcmp(outcome, "done") && action) {
+			ps_buf_adds(&line, " [");
+			ps_buf_add_printable(&line, action, 0);
+			ps_buf_addch(&line, ']');
+		}
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c,
 		    "adopted")))
 			ps_buf_adds(&line, ", adopted after an unknown outcome");
-		if (error && *error)
-			ps_buf_addf(&line, ": %s", error);
-		/* names and messages come from the record: no escapes */
-		for (i = 0; i < line.len; i++)
-			if ((unsigned char)line.ptr[i] < 0x20)
-				line.ptr[i] = ' ';
+		if (error && *error) {
+			ps_buf_adds(&line, ": ");
+			ps_buf_add_printable(&line, error, 0);
+		}
 		printf("%s\n", line.ptr);
 	}
 	putchar('\n');

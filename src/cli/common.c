@@ -72,11 +72,15 @@ vreport(const struct cli_ctx *ctx, const char *level, const char *color,
     const char *fmt, va_list ap)
 {
 	bool c = ctx && ctx->color_err;
+	char *msg = xvasprintf(fmt, ap);
+	struct ps_buf safe = PS_BUF_INIT;
 
-	fprintf(stderr, "projsync: %s%s:%s ", c ? color : "", level,
-	    c ? "\033[0m" : "");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	/* messages quote names, paths and the API's own text */
+	ps_buf_add_printable(&safe, msg, 0);
+	fprintf(stderr, "projsync: %s%s:%s %s\n", c ? color : "", level,
+	    c ? "\033[0m" : "", ps_buf_cstr(&safe));
+	ps_buf_release(&safe);
+	free(msg);
 }
 
 void
@@ -113,13 +117,16 @@ cli_usage_error(const struct cli_ctx *ctx, const char *fmt, ...)
 {
 	const struct cli_command *cmd = ctx && ctx->cmd ?
 	    cli_command_find(ctx->cmd) : NULL;
+	char *msg, *safe;
 	va_list ap;
 
-	fputs("projsync: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	safe = ps_printable(msg, 0);
+	fprintf(stderr, "projsync: %s\n", safe);
+	free(safe);
+	free(msg);
 	if (cmd)
 		fprintf(stderr, "usage: projsync %s\nTry 'projsync %s --help'.\n",
 		    cmd->usage, cmd->name);

@@ -498,7 +498,7 @@ quote(struct ps_buf *out, const char *s, enum gitlog_vtype type)
 		return;
 	}
 	if (type != GITLOG_V_STR) {
-		ps_buf_adds(out, s);
+		ps_buf_add_printable(out, s, 0);	/* lists hold values */
 		return;
 	}
 	ps_buf_add_quoted(out, s);
@@ -530,17 +530,24 @@ static void
 text_changes(struct ps_buf *out, const struct gitlog_change *const *v,
     size_t n, const char *indent, bool color)
 {
+	struct ps_buf subj = PS_BUF_INIT;
 	size_t i, w = 0;
 
-	for (i = 0; i < n; i++)
-		if (width(v[i]->subject) > w)
-			w = width(v[i]->subject);
+	/* subjects name tag keys from the file: escaped */
+	for (i = 0; i < n; i++) {
+		ps_buf_reset(&subj);
+		ps_buf_add_printable(&subj, v[i]->subject, 0);
+		if (width(subj.ptr) > w)
+			w = width(subj.ptr);
+	}
 	for (i = 0; i < n; i++) {
 		char s = sym(v[i]);
 
+		ps_buf_reset(&subj);
+		ps_buf_add_printable(&subj, v[i]->subject, 0);
 		ps_buf_addf(out, "%s%s%c%s %s%*s = ", indent,
 		    color ? sym_color(s) : "", s, color ? C_RESET : "",
-		    v[i]->subject, (int)(w - width(v[i]->subject)), "");
+		    subj.ptr, (int)(w - width(subj.ptr)), "");
 		if (s == '~') {
 			quote(out, v[i]->from, v[i]->type);
 			ps_buf_adds(out, " -> ");
@@ -548,6 +555,7 @@ text_changes(struct ps_buf *out, const struct gitlog_change *const *v,
 		quote(out, s == '-' ? v[i]->from : v[i]->to, v[i]->type);
 		ps_buf_addch(out, '\n');
 	}
+	ps_buf_release(&subj);
 }
 
 static void
@@ -581,8 +589,11 @@ text_project(struct ps_buf *out, const struct gitlog_pdiff *p, bool color)
 	ps_buf_addf(out, "  %s%c%s ", color ? sym_color(s) : "", s,
 	    color ? C_RESET : "");
 	quote(out, p->name, GITLOG_V_STR);
-	if (p->id)
-		ps_buf_addf(out, " (%s)", p->id);
+	if (p->id) {
+		ps_buf_adds(out, " (");
+		ps_buf_add_printable(out, p->id, 0);
+		ps_buf_addch(out, ')');
+	}
 	ps_buf_addf(out, " %s%s\n", verbs[p->kind], p->kind == GITLOG_P_ADD &&
 	    p->archived ? " as archived" : "");
 	if (p->kind == GITLOG_P_REMOVE)
@@ -621,7 +632,9 @@ gitlog_diff_render_text(struct ps_buf *out, const struct gitlog_diff *d,
 	bool color = flags & GITLOG_RENDER_COLOR;
 	size_t i;
 
-	ps_buf_addf(out, "Comparing '%s' at ", d->to.path);
+	ps_buf_adds(out, "Comparing '");
+	ps_buf_add_printable(out, d->to.path, 0);
+	ps_buf_adds(out, "' at ");
 	side_label(out, &d->from);
 	ps_buf_adds(out, " and ");
 	side_label(out, &d->to);

@@ -230,14 +230,6 @@ bool inventory_tag_ignored(const struct inventory *inv, const char *key);
 
 void inventory_free(struct inventory *inv);
 
-/*
- * s made safe to print in a one-line diagnostic: control characters
- * (C0, DEL, C1) escaped as \n, \t or \xNN, and cut at a character
- * boundary to about max bytes with "..." appended (max 0: no limit).
- * The loader and policy pass every message through it.  Caller frees.
- */
-char *inventory_printable(const char *s, size_t max);
-
 /* The version of libyaml this process runs with ("0.2.5"; static). */
 const char *inventory_libyaml_version(void);
 

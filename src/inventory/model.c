@@ -74,31 +74,3 @@ inventory_free(struct inventory *inv)
 	free(inv);
 }
 
-char *
-inventory_printable(const char *s, size_t max)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	struct ps_buf b = PS_BUF_INIT;
-	size_t i;
-
-	ps_buf_grow(&b, strlen(s));
-	for (i = 0; p[i]; i++) {
-		if (max && b.len >= max && (p[i] & 0xc0) != 0x80) {
-			ps_buf_adds(&b, "...");
-			break;
-		}
-		if (p[i] == '\n')
-			ps_buf_adds(&b, "\\n");
-		else if (p[i] == '\t')
-			ps_buf_adds(&b, "\\t");
-		else if (p[i] < 0x20 || p[i] == 0x7f)
-			ps_buf_addf(&b, "\\x%02X", p[i]);
-		else if (p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] < 0xa0) {
-			/* C1 controls, e.g. U+009B (a terminal CSI) */
-			ps_buf_addf(&b, "\\u%04X", p[i + 1]);
-			i++;
-		} else
-			ps_buf_addch(&b, (char)p[i]);
-	}
-	return ps_buf_detach(&b);
-}

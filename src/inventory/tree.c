@@ -103,7 +103,7 @@ vreport(struct ydiag *yd, enum diag_level level, const char *rule,
 	if (!yd->dl)
 		return;
 	msg = xvasprintf(fmt, ap);
-	safe = inventory_printable(msg, INV_MAX_MESSAGE);
+	safe = ps_printable(msg, INV_MAX_MESSAGE);
 	diag_add(yd->dl, level, rule, yd->file, line, col, "%s", safe);
 	free(safe);
 	free(msg);

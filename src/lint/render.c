@@ -53,10 +53,7 @@ sarif_level(enum diag_level l)
 static void
 add_printable(struct ps_buf *b, const char *s)
 {
-	char *safe = inventory_printable(s, 0);
-
-	ps_buf_adds(b, safe);
-	free(safe);
+	ps_buf_add_printable(b, s, 0);
 }
 
 /* Where a finding is, as text: file:line:col, the ARN, or nothing. */

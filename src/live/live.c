@@ -279,29 +279,13 @@ live_parse_project(struct live_project *out, const char *body, size_t len,
 #define ERROR_MESSAGE_MAX	1000	/* bytes of the server's text kept */
 
 /*
- * The server's text goes to a terminal: one line (line breaks and tabs
- * become spaces), no control sequences (other controls become '?'),
- * bounded, cut on a UTF-8 character boundary.
+ * The server's text goes to a terminal: one line, no control sequences
+ * (util's escaper, like every string from the API), bounded.
  */
 static char *
 clean_message(const char *s)
 {
-	size_t n = strlen(s), cut = n, i;
-	char *out;
-
-	if (n > ERROR_MESSAGE_MAX) {
-		cut = ERROR_MESSAGE_MAX;
-		while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
-			cut--;
-	}
-	out = xmalloc(cut + 4);
-	for (i = 0; i < cut; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		out[i] = ch == '\n' || ch == '\r' || ch == '\t' ? ' ' :
-		    ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
-	}
-	strcpy(out + cut, cut < n ? "..." : "");
-	return out;
+	return ps_printable(s, ERROR_MESSAGE_MAX);
 }
 
 char *

@@ -43,6 +43,15 @@ plan__quote(struct ps_buf *out, const char *s)
 	ps_buf_add_quoted(out, s);
 }
 
+/* " (proj_...)": an ID from the API, escaped like every such string. */
+static void
+add_id(struct ps_buf *out, const char *id)
+{
+	ps_buf_adds(out, " (");
+	ps_buf_add_printable(out, id, 0);
+	ps_buf_addch(out, ')');
+}
+
 /* A tag key bare when it is plain, else quoted. */
 static void
 key_text(struct ps_buf *out, const char *k)
@@ -174,7 +183,8 @@ text_change(struct ps_buf *out, const struct plan_change *c, unsigned flags)
 		ps_buf_addf(out, "  %s~%s ", color ? C_YELLOW : "",
 		    color ? C_RESET : "");
 		plan__quote(out, c->name);
-		ps_buf_addf(out, " (%s) will be updated in place\n", c->id);
+		add_id(out, c->id);
+		ps_buf_adds(out, " will be updated in place\n");
 		n = update_lines(&lines, c);
 		tag_lines(out, lines, n, c->rename_from, c->name, c->rename,
 		    flags);
@@ -183,8 +193,9 @@ text_change(struct ps_buf *out, const struct plan_change *c, unsigned flags)
 		ps_buf_addf(out, "  %s!%s ", color ? C_RED : "",
 		    color ? C_RESET : "");
 		plan__quote(out, c->name);
-		ps_buf_addf(out, " (%s) will be archived (%s; archiving is "
-		    "irreversible)\n", c->id, c->reason == PLAN_REASON_UNMANAGED ?
+		add_id(out, c->id);
+		ps_buf_addf(out, " will be archived (%s; archiving is "
+		    "irreversible)\n", c->reason == PLAN_REASON_UNMANAGED ?
 		    "not in the inventory, settings.unmanaged: archive" :
 		    "archived: true in the inventory");
 		break;
@@ -192,7 +203,8 @@ text_change(struct ps_buf *out, const struct plan_change *c, unsigned flags)
 		ps_buf_addf(out, "  %s?%s ", color ? C_CYAN : "",
 		    color ? C_RESET : "");
 		plan__quote(out, c->name);
-		ps_buf_addf(out, " (%s)\n", c->id);
+		add_id(out, c->id);
+		ps_buf_addch(out, '\n');
 		break;
 	}
 	free(lines);
@@ -225,10 +237,12 @@ plan_render_text(struct ps_buf *out, const struct plan *p, unsigned flags)
 		ps_buf_addch(out, '\n');
 	}
 	if ((flags & PLAN_RENDER_WARNINGS) && p->warnings_nr) {
-		for (i = 0; i < p->warnings_nr; i++)
-			ps_buf_addf(out, "%sWarning:%s %s\n",
-			    color ? C_YELLOW : "", color ? C_RESET : "",
-			    p->warnings[i]);
+		for (i = 0; i < p->warnings_nr; i++) {
+			ps_buf_addf(out, "%sWarning:%s ",
+			    color ? C_YELLOW : "", color ? C_RESET : "");
+			ps_buf_add_printable(out, p->warnings[i], 0);
+			ps_buf_addch(out, '\n');
+		}
 		ps_buf_addch(out, '\n');
 	}
 	if (p->violations_nr) {
@@ -237,10 +251,12 @@ plan_render_text(struct ps_buf *out, const struct plan *p, unsigned flags)
 		    color ? C_RESET : "", plan_has_hard_violation(p) ?
 		    " (the project limit cannot be overridden)" :
 		    " unless given --force");
-		for (i = 0; i < p->violations_nr; i++)
-			ps_buf_addf(out, "  - %s [%s]\n",
-			    p->violations[i].message,
+		for (i = 0; i < p->violations_nr; i++) {
+			ps_buf_adds(out, "  - ");
+			ps_buf_add_printable(out, p->violations[i].message, 0);
+			ps_buf_addf(out, " [%s]\n",
 			    plan_violation_kind_name(p->violations[i].kind));
+		}
 		ps_buf_addch(out, '\n');
 	}
 	if (color)

@@ -901,7 +901,7 @@ set_report(struct set_ctx *s, const char *rule, const char *msg)
 	if (!s->dl)
 		return;
 	full = xasprintf("%s: %s", s->subject, msg);
-	safe = inventory_printable(full, INV_MAX_MESSAGE);
+	safe = ps_printable(full, INV_MAX_MESSAGE);
 	diag_add(s->dl, DIAG_ERROR, rule, s->file, s->line, s->col, "%s", safe);
 	free(safe);
 	free(full);

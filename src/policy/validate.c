@@ -30,7 +30,7 @@ policy__report(struct policy__ctx *c, const struct inv_project *p,
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	safe = inventory_printable(msg, INV_MAX_MESSAGE);
+	safe = ps_printable(msg, INV_MAX_MESSAGE);
 	if (pos && pos->file)
 		d = diag_add(c->dl, level, rule, pos->file, pos->line, pos->col,
 		    "%s", safe);

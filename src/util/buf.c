@@ -124,27 +124,6 @@ ps_buf_cstr(const struct ps_buf *b)
 	return b->ptr ? b->ptr : "";
 }
 
-void
-ps_buf_add_quoted(struct ps_buf *b, const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-
-	ps_buf_addch(b, '"');
-	for (; *u; u++) {
-		if (*u == '"' || *u == '\\')
-			ps_buf_addf(b, "\\%c", *u);
-		else if (*u == '\n')
-			ps_buf_adds(b, "\\n");
-		else if (*u == '\t')
-			ps_buf_adds(b, "\\t");
-		else if (*u < 0x20 || *u == 0x7f)
-			ps_buf_addf(b, "\\x%02x", *u);
-		else
-			ps_buf_addch(b, (char)*u);
-	}
-	ps_buf_addch(b, '"');
-}
-
 int
 ps_read_file(struct ps_buf *out, const char *path, size_t max_bytes)
 {

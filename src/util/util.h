@@ -68,15 +68,24 @@ void ps_buf_reset(struct ps_buf *b);	/* len = 0, keep memory */
 void ps_buf_release(struct ps_buf *b);
 char *ps_buf_detach(struct ps_buf *b);	/* caller owns; b is empty */
 const char *ps_buf_cstr(const struct ps_buf *b);	/* "" when unset */
-/* "s" with \" \\ \n \t and other control bytes (\xNN) escaped, so text
- * from the API or a file cannot move the cursor or fake a line. */
-void ps_buf_add_quoted(struct ps_buf *b, const char *s);
 
 /* Read a whole file, failing with PS_EINVALID past max_bytes (0: 256 MiB). */
 int ps_read_file(struct ps_buf *out, const char *path, size_t max_bytes);
 /* Write atomically: temp file in the same folder, fsync, rename. */
 int ps_write_file_atomic(const char *path, const void *data, size_t len,
     unsigned mode);
+
+/* ---- the terminal-safe escaper (term.c): the one for every string from
+ * the API, a file or a git record on its way to a terminal ---- */
+/* s with \n \r \t, other C0 controls and DEL as \xNN, C1 controls
+ * (U+0080-U+009F) as \u00NN and bytes that are not UTF-8 as \xNN; cut
+ * at a character boundary once about max bytes are written, with "..."
+ * (max 0: no limit).  NULL is "". */
+void ps_buf_add_printable(struct ps_buf *b, const char *s, size_t max);
+/* The same as a newly allocated string (caller frees). */
+char *ps_printable(const char *s, size_t max);
+/* "s" in double quotes, escaped as above plus \" and \\. */
+void ps_buf_add_quoted(struct ps_buf *b, const char *s);
 
 /* ---- diagnostics: problems found in input, collected, never fatal ---- */
 enum diag_level { DIAG_ERROR, DIAG_WARNING, DIAG_INFO };

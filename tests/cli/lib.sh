@@ -125,3 +125,14 @@ assert_contains() {
 assert_not_contains() {
 	! grep -qF -- "$2" "$1" || { cat "$1" >&2; fail "'$1' contains '$2'"; }
 }
+
+# assert_raw_free FILE: no C0 control but newline, no DEL and no C1 control
+# (U+0080-U+009F) in FILE: text from the API or a file went through the
+# escaper before reaching it.
+assert_raw_free() {
+	python3 - "$1" <<'EOF' || fail "raw control characters in $1: $(od -c "$1" | head -20)"
+import re, sys
+t = open(sys.argv[1], "rb").read().decode("utf-8", "replace")
+sys.exit(1 if re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", t) else 0)
+EOF
+}

@@ -29,6 +29,11 @@ MODES = {
                        b'perform bedrock-mantle:ListProjects","type":'
                        b'"permission_error","param":null,'
                        b'"code":"access_denied"}}', {}),
+    # a message with a CSI (ESC [ and the C1 U+009B), an OSC title and a
+    # line break that would fake a second error line
+    "escapes": (400, b'{"error":{"message":"bad \\u001b[2J\\u009b31m\\u001b]0;'
+                     b'owned\\u0007\\nprojsync: error: fake","type":'
+                     b'"invalid_request_error"}}', {}),
     "empty": (200, b"", {}),
     # has_more with no cursor at all
     "nocursor": (200, b'{"object":"list","data":[],"has_more":true}', {}),

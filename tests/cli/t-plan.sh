@@ -310,9 +310,30 @@ for mode in truncated notjson wrongtype badtags noid empty nocursor; do
 		fail "$mode: unclear error: $(cat "$T/err")"
 	[ ! -s "$T/out" ] || fail "$mode: a plan was printed from a broken response"
 done
+# a live project named with U+009B (a CSI on many terminals), ESC and BEL
+mkstate s-c1.json "proj_c1aaaaaaaaaaaaaaaaaa|$(printf 'evil\302\2332J\033]0;t\007')|active|Team=X" \
+	"proj_c1bbbbbbbbbbbbbbbbbb|B|active|$(printf 'K\302\233=v\302\205')"
+cat base.yaml - >c1.yaml <<'EOF'
+projects:
+  - { name: B, id: proj_c1bbbbbbbbbbbbbbbbbb, tags: { Team: X } }
+EOF
+emu s-c1.json
+run_ps 0 -f c1.yaml plan
+assert_raw_free "$T/out"
+assert_raw_free "$T/err"
+assert_contains "$T/out" '"evil\u009b2J\x1b]0;t\x07" (proj_c1aaaaaaaaaaaaaaaaaa)'
+assert_contains "$T/out" '"K\u009b" = "v\u0085"'
+ok "a live name and tag with C1 controls (U+009B) reach the plan escaped"
+
+fake escapes
+run_ps 1 -f drift.yaml --endpoint "$FAKE_URL/v1" plan
+assert_raw_free "$T/err"
+assert_contains "$T/err" 'bad \x1b[2J\u009b31m\x1b]0;owned\x07\nprojsync: error: fake'
+[ "$(wc -l <"$T/err")" -eq 1 ] || fail "the API's message spans lines: $(cat "$T/err")"
 kill "$FAKE_PID" 2>/dev/null || true
 wait "$FAKE_PID" 2>/dev/null || true
 FAKE_PID=
+ok "the API's error.message reaches the terminal escaped, on one line"
 ok "403 and malformed responses (truncated, not JSON, wrong types, no id, empty, no cursor) are clear errors, exit 1"
 
 # ---- formats, help, usage ----

@@ -1019,7 +1019,7 @@ test_api__error_message_is_one_clean_bounded_line(void **state)
 
 	(void)state;
 	ps_buf_adds(&body, "{\"error\":{\"message\":\"bad \\u001b[2J\\u001b]0;"
-	    "owned\\u0007name\\r\\nsecond\\tline \\u00e9");
+	    "owned\\u0007name\\r\\nsecond\\tline \\u009b\\u00e9");
 	for (i = 0; i < 5000; i++)
 		ps_buf_adds(&body, "\\u00e9");
 	ps_buf_adds(&body, "\"}}");
@@ -1027,11 +1027,18 @@ test_api__error_message_is_one_clean_bounded_line(void **state)
 	s = srv_start(&r, 1, NULL, NULL);
 	run_one(s, NULL, API_OP_MODIFY, &call, PS_EPARTIAL);
 	assert_int_equal(call.outcome, API_FAILED);
-	assert_memory_equal(call.error, "HTTP 400: bad ?[2J?]0;owned?name  "
-	    "second line \xc3\xa9", 48);
-	for (i = 0; call.error[i]; i++)
+	/* util's escaper: C0, DEL and C1 (U+009B is a CSI) made visible */
+	{
+		static const char want[] = "HTTP 400: bad \\x1b[2J\\x1b]0;"
+		    "owned\\x07name\\r\\nsecond\\tline \\u009b\xc3\xa9";
+		assert_memory_equal(call.error, want, sizeof(want) - 1);
+	}
+	for (i = 0; call.error[i]; i++) {
 		assert_true((unsigned char)call.error[i] >= 0x20 &&
 		    call.error[i] != 0x7f);
+		assert_false((unsigned char)call.error[i] == 0xc2 &&
+		    (unsigned char)call.error[i + 1] < 0xa0);
+	}
 	assert_true(strlen(call.error) < 1100);
 	/* cut on a character boundary, and says so */
 	assert_non_null(strstr(call.error, "\xc3\xa9..."));

@@ -662,32 +662,6 @@ test_inventory__find_by_name_and_id(void **state)
 	diag_list_release(&dl);
 }
 
-static void
-test_inventory__printable_escapes(void **state)
-{
-	static const struct {
-		const char *in;
-		size_t max;
-		const char *out;
-	} cases[] = {
-		{ "plain", 0, "plain" },
-		{ "a\nb\tc", 0, "a\\nb\\tc" },
-		{ "esc\x1b[31m", 0, "esc\\x1B[31m" },
-		{ "c1 \xc2\x9b!", 0, "c1 \\u009B!" },
-		{ "caf\xc3\xa9", 0, "caf\xc3\xa9" },
-		{ "abcdef", 3, "abc..." },
-		{ "\xc3\xa9\xc3\xa9", 1, "\xc3\xa9..." },	/* never mid-character */
-	};
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < PS_ARRAY_SIZE(cases); i++) {
-		char *s = inventory_printable(cases[i].in, cases[i].max);
-		assert_string_equal(s, cases[i].out);
-		free(s);
-	}
-}
-
 /* ---- includes through a custom source ---- */
 
 struct memfs {
@@ -917,7 +891,6 @@ main(void)
 		cmocka_unit_test(test_inventory__missing_version_warns),
 		cmocka_unit_test(test_inventory__quiet_without_a_diag_list),
 		cmocka_unit_test(test_inventory__find_by_name_and_id),
-		cmocka_unit_test(test_inventory__printable_escapes),
 		cmocka_unit_test(test_inventory__includes_are_relative),
 		cmocka_unit_test(test_inventory__include_problems),
 		cmocka_unit_test(test_inventory__buffer_does_not_include),

@@ -762,8 +762,8 @@ test_lint__text_escapes_control_characters(void **state)
 	lint_render(&b, &r, LINT_FORMAT_TEXT, &ro);
 	assert_null(strchr(b.ptr, '\033'));
 	assert_null(strchr(b.ptr, '\007'));
-	assert_non_null(strstr(b.ptr, "arn:x\\x1B]0;t\\x07: warning: project "
-	    "'a\\nb\\x1B[2J' is not in the inventory [empty-tag-value]\n"));
+	assert_non_null(strstr(b.ptr, "arn:x\\x1b]0;t\\x07: warning: project "
+	    "'a\\nb\\x1b[2J' is not in the inventory [empty-tag-value]\n"));
 	assert_non_null(strstr(b.ptr, "(suppressed: why\\nnot)\n"));
 	ps_buf_release(&b);
 	lint_report_release(&r);

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/util.h"
@@ -115,6 +116,42 @@ test_util__utf8_counts_code_points(void **state)
 }
 
 static void
+test_util__printable_escapes(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t max;
+		const char *out;
+	} cases[] = {
+		{ "plain", 0, "plain" },
+		{ "a\nb\tc", 0, "a\\nb\\tc" },
+		{ "esc\x1b[31m\x7f", 0, "esc\\x1b[31m\\x7f" },
+		{ "c1 \xc2\x9b\xc2\x80\xc2\x9f!", 0, "c1 \\u009b\\u0080\\u009f!" },
+		{ "nbsp\xc2\xa0", 0, "nbsp\xc2\xa0" },	/* U+00A0 is text */
+		{ "bad \xff\xc2", 0, "bad \\xff\\xc2" },	/* not UTF-8 */
+		{ "cr\r", 0, "cr\\r" },
+		{ "caf\xc3\xa9", 0, "caf\xc3\xa9" },
+		{ "abcdef", 3, "abc..." },
+		{ "\xc3\xa9\xc3\xa9", 1, "\xc3\xa9..." },	/* never mid-character */
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < PS_ARRAY_SIZE(cases); i++) {
+		char *s = ps_printable(cases[i].in, cases[i].max);
+		assert_string_equal(s, cases[i].out);
+		free(s);
+	}
+	/* quoted: the same escapes, plus \" and \\ */
+	{
+		struct ps_buf b = PS_BUF_INIT;
+		ps_buf_add_quoted(&b, "a\"b\\c\xc2\x9b");
+		assert_string_equal(b.ptr, "\"a\\\"b\\\\c\\u009b\"");
+		ps_buf_release(&b);
+	}
+}
+
+static void
 test_util__edit_distance_and_glob(void **state)
 {
 	(void)state;
@@ -192,6 +229,7 @@ main(void)
 		cmocka_unit_test(test_util__tag_set_sorted),
 		cmocka_unit_test(test_util__utf8_counts_code_points),
 		cmocka_unit_test(test_util__edit_distance_and_glob),
+		cmocka_unit_test(test_util__printable_escapes),
 		cmocka_unit_test(test_util__diags_sort_by_position),
 		cmocka_unit_test(test_util__markdown_escapes_names),
 		cmocka_unit_test(test_util__hmac_sha256_rfc4231),
