@@ -700,6 +700,141 @@ out:
 	return err;
 }
 
+/* The bytes as a JSON object of our format_version, or an error. */
+static int
+parse_root(cJSON **out, const struct reader *rd, const char *buf, size_t len)
+{
+	const char *end = NULL;
+	const cJSON *v;
+	cJSON *root;
+
+	*out = NULL;
+	if (!buf || !len)
+		return bad(rd, NULL, "the file is empty");
+	if (len > PLAN_MAX_FILE_BYTES)
+		return bad(rd, NULL, "larger than %u bytes",
+		    PLAN_MAX_FILE_BYTES);
+	if (memchr(buf, '\0', len))
+		return bad(rd, NULL, "contains a NUL byte");
+	if (!(root = cJSON_ParseWithLengthOpts(buf, len, &end, 0)))
+		return bad(rd, NULL, "not valid JSON near byte %ld",
+		    end ? (long)(end - buf) : 0L);
+	*out = root;	/* the caller deletes it, also on error */
+	if (!cJSON_IsObject(root))
+		return bad(rd, NULL, "expected a JSON object");
+	/* the version first, so a newer file gets the right message */
+	v = member(root, "format_version");
+	if (!cJSON_IsNumber(v))
+		return bad(rd, NULL, "'format_version' is missing or not a "
+		    "number; is this a projsync plan file?");
+	if (v->valuedouble != PLAN_FORMAT_VERSION)
+		return bad(rd, NULL, "unsupported format_version %g (this "
+		    "projsync reads %d); plan again with this version",
+		    v->valuedouble, PLAN_FORMAT_VERSION);
+	return 0;
+}
+
+/* endpoint and inventory {sha256, git_commit, path}. */
+static int
+read_header(struct plan *p, const struct reader *rd, const cJSON *root)
+{
+	static const char *const ikeys[] = { "sha256", "git_commit", "path",
+		NULL };
+	const cJSON *v = member(root, "inventory");
+	char *ep = NULL, *sha = NULL;
+	int err;
+
+	if ((err = get_str(&ep, rd, "", root, "endpoint", false, false)) < 0)
+		goto out;
+	p->endpoint = plan_endpoint_sanitize(ep);
+	if ((err = check_object(rd, "inventory", v, ikeys, 3)) < 0 ||
+	    (err = get_str(&sha, rd, "inventory", v, "sha256", false,
+	    false)) < 0)
+		goto out;
+	if (!is_hex64(sha)) {
+		err = bad(rd, "inventory", "'sha256' must be a lower-case hex "
+		    "SHA-256");
+		goto out;
+	}
+	memcpy(p->inventory_sha256, sha, 65);
+	if ((err = get_str(&p->git_commit, rd, "inventory", v, "git_commit",
+	    true, true)) < 0 ||
+	    (err = get_str(&p->inventory_path, rd, "inventory", v, "path",
+	    true, false)) < 0)
+		goto out;
+out:
+	free(ep);
+	free(sha);
+	return err;
+}
+
+static int
+read_summary(struct plan *p, const struct reader *rd, const cJSON *v)
+{
+	static const char *const skeys[] = { "create", "update", "archive",
+		"unmanaged", "unchanged", NULL };
+	int err;
+
+	if ((err = check_object(rd, "summary", v, skeys, 5)) < 0 ||
+	    (err = get_count(&p->summary.create, rd, "summary", v,
+	    "create")) < 0 ||
+	    (err = get_count(&p->summary.update, rd, "summary", v,
+	    "update")) < 0 ||
+	    (err = get_count(&p->summary.archive, rd, "summary", v,
+	    "archive")) < 0 ||
+	    (err = get_count(&p->summary.unmanaged, rd, "summary", v,
+	    "unmanaged")) < 0 ||
+	    (err = get_count(&p->summary.unchanged, rd, "summary", v,
+	    "unchanged")) < 0)
+		return err;
+	return 0;
+}
+
+/* changes[], which must agree with the summary's counts. */
+static int
+read_changes(struct plan *p, const struct reader *rd, const cJSON *v)
+{
+	struct plan_summary counted;
+	const cJSON *c;
+	size_t i = 0;
+	int err;
+
+	if (!cJSON_IsArray(v))
+		return bad(rd, "changes", "expected an array");
+	cJSON_ArrayForEach(c, v) {
+		struct plan_change *ch = plan__add_change(p, PLAN_CREATE);
+
+		if ((err = read_change(ch, rd, i++, c)) < 0)
+			return err;
+	}
+	plan__count(p, &counted);
+	if (counted.create != p->summary.create ||
+	    counted.update != p->summary.update ||
+	    counted.archive != p->summary.archive ||
+	    counted.unmanaged != p->summary.unmanaged)
+		return bad(rd, "summary", "the counts do not match 'changes' "
+		    "(%zu create, %zu update, %zu archive, %zu unmanaged)",
+		    counted.create, counted.update, counted.archive,
+		    counted.unmanaged);
+	return 0;
+}
+
+static int
+read_warnings(struct plan *p, const struct reader *rd, const cJSON *v)
+{
+	const cJSON *w;
+
+	if (!cJSON_IsArray(v))
+		return bad(rd, "warnings", "expected an array of strings");
+	cJSON_ArrayForEach(w, v) {
+		if (!cJSON_IsString(w))
+			return bad(rd, "warnings", "expected an array of "
+			    "strings");
+		plan__add_warning(p, "%s", w->valuestring);
+	}
+	return 0;
+}
+
 int
 plan_from_json(struct plan **out, const char *name, const char *buf,
     size_t len)
@@ -707,137 +842,29 @@ plan_from_json(struct plan **out, const char *name, const char *buf,
 	static const char *const keys[] = { "format_version", "endpoint",
 		"inventory", "summary", "changes", "fingerprints", "warnings",
 		"safety", NULL };
-	static const char *const ikeys[] = { "sha256", "git_commit", "path",
-		NULL };
-	static const char *const skeys[] = { "create", "update", "archive",
-		"unmanaged", "unchanged", NULL };
 	struct reader rd = { name ? name : "plan" };
-	struct plan_summary counted;
-	const cJSON *v, *c, *w;
 	struct plan *p = NULL;
 	cJSON *root = NULL;
-	const char *end = NULL;
-	char *ep = NULL, *sha = NULL;
-	size_t i;
 	int err;
 
 	*out = NULL;
-	if (!buf || !len)
-		return bad(&rd, NULL, "the file is empty");
-	if (len > PLAN_MAX_FILE_BYTES)
-		return bad(&rd, NULL, "larger than %u bytes",
-		    PLAN_MAX_FILE_BYTES);
-	if (memchr(buf, '\0', len))
-		return bad(&rd, NULL, "contains a NUL byte");
-	root = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
-	if (!root) {
-		err = bad(&rd, NULL, "not valid JSON near byte %ld",
-		    end ? (long)(end - buf) : 0L);
-		goto out;
-	}
-	if (!cJSON_IsObject(root)) {
-		err = bad(&rd, NULL, "expected a JSON object");
-		goto out;
-	}
-	/* the version first, so a newer file gets the right message */
-	v = member(root, "format_version");
-	if (!cJSON_IsNumber(v)) {
-		err = bad(&rd, NULL, "'format_version' is missing or not a "
-		    "number; is this a projsync plan file?");
-		goto out;
-	}
-	if (v->valuedouble != PLAN_FORMAT_VERSION) {
-		err = bad(&rd, NULL, "unsupported format_version %g (this "
-		    "projsync reads %d); plan again with this version",
-		    v->valuedouble, PLAN_FORMAT_VERSION);
-		goto out;
-	}
-	if ((err = check_object(&rd, "", root, keys, 8)) < 0)
+	if ((err = parse_root(&root, &rd, buf, len)) < 0 ||
+	    (err = check_object(&rd, "", root, keys, 8)) < 0)
 		goto out;
 	p = xcalloc(1, sizeof(*p));
 	p->format_version = PLAN_FORMAT_VERSION;
-	if ((err = get_str(&ep, &rd, "", root, "endpoint", false, false)) < 0)
-		goto out;
-	p->endpoint = plan_endpoint_sanitize(ep);
-
-	v = member(root, "inventory");
-	if ((err = check_object(&rd, "inventory", v, ikeys, 3)) < 0 ||
-	    (err = get_str(&sha, &rd, "inventory", v, "sha256", false,
-	    false)) < 0)
-		goto out;
-	if (!is_hex64(sha)) {
-		err = bad(&rd, "inventory", "'sha256' must be a lower-case hex "
-		    "SHA-256");
-		goto out;
-	}
-	memcpy(p->inventory_sha256, sha, 65);
-	if ((err = get_str(&p->git_commit, &rd, "inventory", v, "git_commit",
-	    true, true)) < 0 ||
-	    (err = get_str(&p->inventory_path, &rd, "inventory", v, "path",
-	    true, false)) < 0)
-		goto out;
-
-	v = member(root, "summary");
-	if ((err = check_object(&rd, "summary", v, skeys, 5)) < 0 ||
-	    (err = get_count(&p->summary.create, &rd, "summary", v,
-	    "create")) < 0 ||
-	    (err = get_count(&p->summary.update, &rd, "summary", v,
-	    "update")) < 0 ||
-	    (err = get_count(&p->summary.archive, &rd, "summary", v,
-	    "archive")) < 0 ||
-	    (err = get_count(&p->summary.unmanaged, &rd, "summary", v,
-	    "unmanaged")) < 0 ||
-	    (err = get_count(&p->summary.unchanged, &rd, "summary", v,
-	    "unchanged")) < 0)
-		goto out;
-
-	v = member(root, "changes");
-	if (!cJSON_IsArray(v)) {
-		err = bad(&rd, "changes", "expected an array");
-		goto out;
-	}
-	i = 0;
-	cJSON_ArrayForEach(c, v) {
-		struct plan_change *ch = plan__add_change(p, PLAN_CREATE);
-
-		if ((err = read_change(ch, &rd, i++, c)) < 0)
-			goto out;
-	}
-	plan__count(p, &counted);
-	if (counted.create != p->summary.create ||
-	    counted.update != p->summary.update ||
-	    counted.archive != p->summary.archive ||
-	    counted.unmanaged != p->summary.unmanaged) {
-		err = bad(&rd, "summary", "the counts do not match 'changes' "
-		    "(%zu create, %zu update, %zu archive, %zu unmanaged)",
-		    counted.create, counted.update, counted.archive,
-		    counted.unmanaged);
-		goto out;
-	}
-	if ((err = check_unique_ids(&rd, p)) < 0 ||
-	    (err = read_fingerprints(p, &rd, member(root, "fingerprints"))) < 0)
-		goto out;
-
-	v = member(root, "warnings");
-	if (!cJSON_IsArray(v)) {
-		err = bad(&rd, "warnings", "expected an array of strings");
-		goto out;
-	}
-	cJSON_ArrayForEach(w, v) {
-		if (!cJSON_IsString(w)) {
-			err = bad(&rd, "warnings", "expected an array of strings");
-			goto out;
-		}
-		plan__add_warning(p, "%s", w->valuestring);
-	}
-	if ((err = read_safety(p, &rd, member(root, "safety"))) < 0)
+	if ((err = read_header(p, &rd, root)) < 0 ||
+	    (err = read_summary(p, &rd, member(root, "summary"))) < 0 ||
+	    (err = read_changes(p, &rd, member(root, "changes"))) < 0 ||
+	    (err = check_unique_ids(&rd, p)) < 0 ||
+	    (err = read_fingerprints(p, &rd, member(root, "fingerprints"))) < 0 ||
+	    (err = read_warnings(p, &rd, member(root, "warnings"))) < 0 ||
+	    (err = read_safety(p, &rd, member(root, "safety"))) < 0)
 		goto out;
 	*out = p;
 	p = NULL;
 out:
 	plan_free(p);
 	cJSON_Delete(root);
-	free(ep);
-	free(sha);
 	return err;
 }
