@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""bench: the DESIGN.md section 8 measurements against projsync-emulator.
+"""bench: the performance targets (docs/benchmarks.md) measured against projsync-emulator.
 
 Called by bench/run after the build; it can also be run by hand:
 
@@ -31,7 +31,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 N = 1000                # projects for plan / apply / naive
-PARALLELISM = 16        # projsync apply's default (DESIGN.md section 5)
+PARALLELISM = 16        # projsync apply's default (docs/architecture.md, Apply semantics)
 PAGE = 100              # projects per list page
 
 
@@ -394,7 +394,7 @@ class Bench:
     def sec_tls(self):
         """The emulator (libmicrohttpd) speaks HTTP/1.1 only, so over TLS
         every create pays a fresh handshake (creates never reuse an
-        HTTP/1.1 connection, DESIGN.md section 5).  This shows that cost;
+        HTTP/1.1 connection, docs/architecture.md, Apply semantics).  This shows that cost;
         a real endpoint offering HTTP/2 lets creates share connections."""
         L = self.a.latency_ms
         inv = self.inventory(N)

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The seed walkthrough's approach, for comparison: one serial
-`requests.post` per project (see shared/reference/seed-article.md).
+`requests.post` per project, as the AWS walkthrough that projsync automates
+does it.
 
 usage: naive_create.py BASE_URL N
 Reads the key from OPENAI_API_KEY like the article's script.

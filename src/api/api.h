@@ -174,7 +174,7 @@ struct api_run_hooks {
 
 /*
  * Run independent calls concurrently (at most `parallelism` at once) with
- * retries per DESIGN.md §5.  Creates are never resent once their body may
+ * retries as docs/architecture.md (Apply semantics) describes.  Creates are never resent once their body may
  * have reached the server: they end API_UNKNOWN instead, and never travel
  * on a reused connection.  Returns 0 when every call is API_DONE,
  * PS_EPARTIAL when some are not, PS_ECANCELLED when stopped early.

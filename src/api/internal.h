@@ -116,7 +116,7 @@ int64_t api__now_us(void);
 /* ---- run.c ---- */
 /*
  * Run reqs (each API__QUEUED, or API__FINISHED to skip it) with at most
- * `parallelism` in flight; retries per DESIGN.md §5.  Every req ends
+ * `parallelism` in flight; retries per docs/architecture.md, Apply semantics.  Every req ends
  * API__FINISHED with outcome set, or stays API__QUEUED/NOT_STARTED when
  * stopped.  Returns 0, or PS_ECANCELLED when *hooks->stop ended it early.
  */

@@ -14,7 +14,7 @@
 #include "inventory/inventory.h"
 #include "util/util.h"
 
-/* Exit codes, identical for every command (DESIGN.md §3, projsync.1). */
+/* Exit codes, identical for every command (projsync.1, EXIT STATUS). */
 enum cli_exit {
 	EXIT_OK = 0,
 	EXIT_ERROR = 1,		/* I/O, network, API, git */

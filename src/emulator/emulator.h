@@ -1,6 +1,6 @@
 /*
  * emulator: projsync-emulator, a local Bedrock Projects API server
- * (DESIGN.md §7, reference/projects-api.md §7).  Owned by the emulator
+ * (docs/projsync-emulator.1, docs/architecture.md).  Owned by the emulator
  * module.  It uses util and cJSON only, never the client (src/api) or the
  * client's codec (src/live): a bug in the client's JSON handling must not
  * be mirrored here, or the two would be wrong together.

@@ -1,5 +1,5 @@
 /*
- * gitlog: the git record of plans and applies (DESIGN.md §6), reading it
+ * gitlog: the git record of plans and applies (projsync.1, --record), reading it
  * back, and loading inventories straight from commits for `diff`.  Owned
  * by the gitlog module.  libgit2 only: nothing here runs `git`.
  *

@@ -15,7 +15,7 @@
  * read-only, never free or tag_set_release() parts of it; copy a tag set
  * with tag_set_copy() to change it.
  *
- * The format is DESIGN.md §2 and docs/projsync-inventory.5.  Beyond it the
+ * The format is docs/projsync-inventory.5.  Beyond it the
  * loader accepts YAML anchors, aliases and `<<` merge keys (bounded), and
  * ignores top-level keys starting with `x-` (a place to keep anchors).
  * String fields must be YAML strings: `CostCenter: 1001` or `Env: no` are

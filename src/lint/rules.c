@@ -18,7 +18,7 @@
 
 /* Keep sorted by origin, then id: --list-rules prints this order. */
 static const struct lint_rule rules[] = {
-	/* validate: the loader and policy_validate() (DESIGN.md §2) */
+	/* validate: the loader and policy_validate() (docs/projsync-inventory.5) */
 	{ "alias-limit", E, V, "YAML aliases expand past the node limit",
 	    "Use fewer or smaller aliases: projsync bounds alias expansion to "
 	    "reject \"billion laughs\" files." },

@@ -483,7 +483,7 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* DESIGN.md §4: thresholds recorded as violations; apply refuses them. */
+/* docs/architecture.md, Plan semantics: thresholds recorded as violations; apply refuses them. */
 static void
 check_safety(struct plan *p, const struct inventory *inv, size_t managed,
     size_t active_now)

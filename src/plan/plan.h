@@ -1,7 +1,7 @@
 /*
  * plan: the diff between an inventory and the live account, the plan file
  * (JSON, format_version 1), its renderers (text, markdown, JSON), the
- * safety and quota checks of DESIGN.md §4 and the stale check that apply
+ * safety and quota checks (docs/architecture.md, Plan semantics) and the stale check that apply
  * runs before executing a saved plan.  Owned by the plan module.
  *
  * Pure data: nothing here touches the network or prints.  The caller lists

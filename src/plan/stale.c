@@ -1,6 +1,6 @@
 /*
  * plan: is a saved plan still valid against the account as it is now?
- * Apply runs this right before executing a plan file (DESIGN.md §4).
+ * Apply runs this right before executing a plan file (docs/architecture.md, Plan semantics).
  */
 #include "plan/plan.h"
 

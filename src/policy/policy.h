@@ -1,5 +1,5 @@
 /*
- * policy: the inventory's rules (DESIGN.md §2) and, with lint, the tag
+ * policy: the inventory's rules (docs/projsync-inventory.5) and, with lint, the tag
  * policy.  Owned by the policy module.  Works on data only: never touches
  * the network or prints.
  *
@@ -24,7 +24,7 @@
 #include "inventory/inventory.h"
 #include "util/util.h"
 
-/* AWS tag limits (DESIGN.md §2, projects-api.md §3). */
+/* AWS tag limits (docs/projsync-inventory.5, AWS tag limits). */
 #define POLICY_TAG_KEY_MAX	128	/* code points, at least 1 */
 #define POLICY_TAG_VALUE_MAX	256	/* code points, may be 0 */
 #define POLICY_MAX_TAGS		50	/* user tags per project */

@@ -1,5 +1,5 @@
 /*
- * policy: policy_validate(), the rules of DESIGN.md §2 over a loaded
+ * policy: policy_validate(), the rules of docs/projsync-inventory.5 over a loaded
  * inventory.  Linear in the number of projects and tags: duplicates are
  * found through the loader's sorted name and id indices.
  */

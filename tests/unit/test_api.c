@@ -1240,7 +1240,7 @@ test_api__backoff_doubles_with_jitter_and_cap(void **state)
  * The pacer against a simulated server: a token bucket of R requests a
  * second (capacity one second, like the emulator's), 25 ms latency, 16
  * slots, 1,000 requests, 429s retried after 1 s.  The target from
- * DESIGN.md §8: within 1.15 x N/R, fewer than 5% of answers 429.
+ * docs/benchmarks.md: within 1.15 x N/R, fewer than 5% of answers 429.
  */
 struct sim_ev {
 	int64_t t;

@@ -807,7 +807,7 @@ test_lint__format_parse(void **state)
 	assert_int_equal(lint_format_parse(&f, NULL), PS_EUSAGE);
 }
 
-/* ---- performance: DESIGN.md §8 wants validate + lint of 1,000 in 20 ms */
+/* ---- performance: docs/benchmarks.md wants validate + lint of 1,000 in 20 ms */
 
 static void
 test_lint__thousand_projects_timing(void **state)
