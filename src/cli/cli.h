@@ -85,6 +85,20 @@ void cli_print_diags(const struct cli_ctx *ctx, const struct diag_list *dl);
  */
 int cli_load_inventory(struct inventory **out, struct cli_ctx *ctx,
     bool print_warnings);
+/* The same, also handing the diagnostics to *keep (caller releases). */
+int cli_load_inventory_keep(struct inventory **out, struct cli_ctx *ctx,
+    bool print_warnings, struct diag_list *keep);
+
+/*
+ * The folder CI tools name files relative to (GitHub annotations, SARIF,
+ * GitLab Code Quality, the plan comment's marker): the top of the git
+ * work tree holding `near` (a file), else $GITHUB_WORKSPACE, else NULL.
+ * Caller frees.
+ */
+char *cli_repo_root(const char *near);
+/* path relative to root when it lies under it (symlinks resolved when the
+ * file exists), else path as given; root NULL: path.  Caller frees. */
+char *cli_repo_relative(const char *root, const char *path);
 
 /*
  * The client's options from the globals and the inventory's settings (inv

@@ -2,10 +2,13 @@
 #include "cli/cli.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "gitlog/gitlog.h"
 #include "policy/policy.h"
 
 const char cli_global_options_help[] =
@@ -195,6 +198,13 @@ int
 cli_load_inventory(struct inventory **out, struct cli_ctx *ctx,
     bool print_warnings)
 {
+	return cli_load_inventory_keep(out, ctx, print_warnings, NULL);
+}
+
+int
+cli_load_inventory_keep(struct inventory **out, struct cli_ctx *ctx,
+    bool print_warnings, struct diag_list *keep)
+{
 	struct diag_list dl = DIAG_LIST_INIT;
 	struct inventory *inv = NULL;
 	int err;
@@ -212,15 +222,52 @@ cli_load_inventory(struct inventory **out, struct cli_ctx *ctx,
 		cli_print_diags(ctx, &dl);
 	if (err < 0) {
 		size_t n = diag_list_count(&dl, DIAG_ERROR);
-		cli_error(ctx, "'%s' is invalid: %zu error%s", ctx->file, n,
-		    n == 1 ? "" : "s");
+		/* recorded too: a caller may show it elsewhere (plan comment) */
+		ps_error(PS_EINVALID, "'%s' is invalid: %zu error%s",
+		    ctx->file, n, n == 1 ? "" : "s");
+		cli_error(ctx, "%s", ps_error_last());
 		inventory_free(inv);
-		diag_list_release(&dl);
-		return EXIT_INVALID;
+		inv = NULL;
 	}
-	diag_list_release(&dl);
+	if (keep)
+		*keep = dl;
+	else
+		diag_list_release(&dl);
+	if (err < 0)
+		return EXIT_INVALID;
 	*out = inv;
 	return 0;
+}
+
+char *
+cli_repo_root(const char *near)
+{
+	const char *ws = getenv("GITHUB_WORKSPACE");
+	char buf[PATH_MAX], *top = NULL;
+
+	if (near && gitlog_work_tree(&top, near) == 0)
+		return top;
+	ps_error_clear();
+	if (ws && *ws)
+		return xstrdup(realpath(ws, buf) ? buf : ws);
+	return NULL;
+}
+
+char *
+cli_repo_relative(const char *root, const char *path)
+{
+	char buf[PATH_MAX], *cwd, *rel;
+
+	if (!root)
+		return xstrdup(path);
+	if (realpath(path, buf)) {
+		rel = ps_path_relative_to(buf, NULL, root);
+	} else {
+		cwd = getcwd(NULL, 0);
+		rel = ps_path_relative_to(path, cwd, root);
+		free(cwd);
+	}
+	return rel ? rel : xstrdup(path);
 }
 
 static void

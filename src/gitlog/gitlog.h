@@ -122,6 +122,14 @@ int gitlog_record_plan(char out_hex[41], const char *inventory_path,
 int gitlog_inventory_commit(char out_hex[41], bool *dirty,
     const char *inventory_path);
 
+/*
+ * The top of the git work tree that holds path (a file or folder; the
+ * search starts in its folder), resolved with realpath(3): what CI tools
+ * name files relative to.  Caller frees *out.  PS_ENOTFOUND when path is
+ * in no work tree (a bare repository has none).
+ */
+int gitlog_work_tree(char **out, const char *path);
+
 /* Test hook: called after the tip was read and the commit written, just
  * before the compare-and-swap (attempt counts from 1). NULL: none. */
 typedef void (*gitlog_test_hook_fn)(const char *repo_dir, int attempt,

@@ -282,3 +282,25 @@ gitlog_libgit2_version(void)
 	git_libgit2_version(&major, &minor, &rev);
 	return xasprintf("%d.%d.%d", major, minor, rev);
 }
+
+int
+gitlog_work_tree(char **out, const char *path)
+{
+	git_repository *repo = NULL;
+	char wd[PATH_MAX];
+	int err;
+
+	*out = NULL;
+	git_libgit2_init();
+	err = gitlog__open_repo(&repo, path, NULL, false);
+	if (err == 0 && (git_repository_is_bare(repo) ||
+	    !git_repository_workdir(repo) ||
+	    !realpath(git_repository_workdir(repo), wd)))
+		err = ps_error(PS_ENOTFOUND, "'%s' is not in a git work tree",
+		    path);
+	if (err == 0)
+		*out = xstrdup(wd);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return err;
+}

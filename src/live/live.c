@@ -326,6 +326,42 @@ live_state_find(const struct live_state *st, const char *id)
 	return NULL;
 }
 
+bool
+live_arn_split(const char *arn, char **region, char **account)
+{
+	const char *f[6];
+	size_t n = 0;
+	const char *s;
+
+	*region = *account = NULL;
+	if (!arn || strncmp(arn, "arn:", 4) != 0)
+		return false;
+	/* arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE */
+	for (s = arn; n < 6 && s; s = strchr(s, ':'))
+		f[n++] = *s == ':' ? ++s : s;
+	if (n < 6 || f[4] == f[3] + 1 || f[5] == f[4] + 1)
+		return false;
+	if (strspn(f[3], "abcdefghijklmnopqrstuvwxyz0123456789-") !=
+	    (size_t)(f[4] - f[3] - 1) ||
+	    strspn(f[4], "0123456789") != (size_t)(f[5] - f[4] - 1))
+		return false;
+	*region = xstrndup(f[3], (size_t)(f[4] - f[3] - 1));
+	*account = xstrndup(f[4], (size_t)(f[5] - f[4] - 1));
+	return true;
+}
+
+bool
+live_state_account(const struct live_state *st, char **region,
+    char **account)
+{
+	size_t i;
+
+	for (i = 0; i < st->nr; i++)
+		if (live_arn_split(st->items[i].arn, region, account))
+			return true;
+	return false;
+}
+
 void
 live_state_release(struct live_state *st)
 {

@@ -69,6 +69,13 @@ void live_state_add(struct live_state *st, struct live_project *p); /* moves p *
 /* Borrowed pointer to the project with this id, or NULL (linear). */
 const struct live_project *live_state_find(const struct live_state *st,
     const char *id);
+/* The region and account of "arn:PARTITION:SERVICE:REGION:ACCOUNT:...";
+ * false (both NULL) when arn is not such an ARN.  Caller frees both. */
+bool live_arn_split(const char *arn, char **region, char **account);
+/* The region and account the projects' ARNs name (the first ARN that
+ * parses); false when none does (the OpenAI flavour has no ARNs). */
+bool live_state_account(const struct live_state *st, char **region,
+    char **account);
 void live_state_release(struct live_state *st);
 
 #endif

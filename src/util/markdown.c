@@ -92,3 +92,38 @@ ps_md_bold(struct ps_buf *out, const char *s, size_t max)
 		ps_buf_adds(out, "&nbsp;");
 	ps_buf_adds(out, "**");
 }
+
+void
+ps_md_code_block(struct ps_buf *out, const char *s, size_t max)
+{
+	const unsigned char *u;
+	size_t run = 0, longest = 0, i, len = strlen(s);
+
+	/* a fence longer than any run of backticks inside cannot be closed
+	 * by the text */
+	for (u = (const unsigned char *)s; *u; u++) {
+		run = *u == '`' ? run + 1 : 0;
+		if (run > longest)
+			longest = run;
+	}
+	for (i = 0; i < (longest < 3 ? 3 : longest + 1); i++)
+		ps_buf_addch(out, '`');
+	ps_buf_adds(out, "text\n");
+	if (max && len > max) {
+		/* never inside a UTF-8 sequence */
+		while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+			max--;
+		len = max;
+	}
+	for (u = (const unsigned char *)s; u < (const unsigned char *)s + len;
+	    u++)
+		ps_buf_addch(out, (*u < 0x20 && *u != '\n' && *u != '\t') ||
+		    *u == 0x7f ? ' ' : (char)*u);
+	if (len && s[len - 1] != '\n')
+		ps_buf_addch(out, '\n');
+	if (len < strlen(s))
+		ps_buf_adds(out, "…\n");
+	for (i = 0; i < (longest < 3 ? 3 : longest + 1); i++)
+		ps_buf_addch(out, '`');
+	ps_buf_addch(out, '\n');
+}

@@ -172,6 +172,15 @@ bool ps_glob_match(const char *pattern, const char *s);
 /* Is s a real calendar date written YYYY-MM-DD (NULL: false)? */
 bool ps_valid_date(const char *s);
 
+/* ---- paths (lexical: no file system access) ---- */
+/* path against cwd when relative (cwd may be NULL), with ".", ".." and
+ * repeated slashes folded: "/a/b/../c" → "/a/c", "../x" stays. */
+char *ps_path_normalize(const char *path, const char *cwd);
+/* path (against cwd when relative) relative to the absolute folder root,
+ * "." for root itself; NULL when it lies outside root or cannot be made
+ * absolute. */
+char *ps_path_relative_to(const char *path, const char *cwd, const char *root);
+
 /* ---- markdown for pull-request comments (GitHub) ---- */
 /* Inline text, escaped ($ too: GitHub renders $...$ as math; a zero-width
  * space after @ and # keeps a name from mentioning users or issues), cut
@@ -182,5 +191,9 @@ void ps_md_text(struct ps_buf *out, const char *s, size_t max);
 void ps_md_code(struct ps_buf *out, const char *s, size_t max);
 /* **s**, with leading and trailing white space as &nbsp;. */
 void ps_md_bold(struct ps_buf *out, const char *s, size_t max);
+/* s verbatim in a fenced code block (a fence no backtick run inside can
+ * close; control characters but newline and tab → ' '), cut to max bytes
+ * with "…" (0: no limit). */
+void ps_md_code_block(struct ps_buf *out, const char *s, size_t max);
 
 #endif

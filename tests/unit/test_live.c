@@ -272,6 +272,28 @@ test_live__fingerprint_and_round_trip(void **state)
 	live_project_release(&b);
 }
 
+static void
+test_live__arn_split(void **state)
+{
+	char *r, *a;
+
+	(void)state;
+	assert_true(live_arn_split("arn:aws:bedrock-mantle:ap-northeast-1:"
+	    "673693429514:project/proj_5d5ykleja6cwpirysbb7", &r, &a));
+	assert_string_equal(r, "ap-northeast-1");
+	assert_string_equal(a, "673693429514");
+	free(r);
+	free(a);
+	assert_false(live_arn_split("arn:aws:bedrock-mantle::1:project/x",
+	    &r, &a));
+	assert_null(r);
+	assert_false(live_arn_split("arn:aws:s3:us-east-1:12a:x", &r, &a));
+	assert_false(live_arn_split("arn:aws:s3:us-east-1:123", &r, &a));
+	assert_false(live_arn_split("urn:aws:s3:us-east-1:123:x", &r, &a));
+	assert_false(live_arn_split(NULL, &r, &a));
+	assert_null(a);
+}
+
 int
 main(void)
 {
@@ -283,6 +305,7 @@ main(void)
 		cmocka_unit_test(test_live__deep_nesting_is_an_error_not_a_crash),
 		cmocka_unit_test(test_live__error_message),
 		cmocka_unit_test(test_live__fingerprint_and_round_trip),
+		cmocka_unit_test(test_live__arn_split),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -220,6 +220,68 @@ test_util__markdown_escapes_names(void **state)
 	ps_buf_release(&b);
 }
 
+/* check_rel(path, cwd, root, want): want NULL = outside root */
+static void
+check_rel(const char *path, const char *cwd, const char *root,
+    const char *want)
+{
+	char *got = ps_path_relative_to(path, cwd, root);
+
+	if (!want)
+		assert_null(got);
+	else
+		assert_string_equal(got, want);
+	free(got);
+}
+
+static void
+test_util__paths_relative_to_a_root(void **state)
+{
+	char *n;
+
+	(void)state;
+	n = ps_path_normalize("a//b/./c/../d/", NULL);
+	assert_string_equal(n, "a/b/d");
+	free(n);
+	n = ps_path_normalize("../x/..", NULL);
+	assert_string_equal(n, "..");
+	free(n);
+	n = ps_path_normalize("/../a/..", "/ignored");
+	assert_string_equal(n, "/");
+	free(n);
+	n = ps_path_normalize("./", NULL);
+	assert_string_equal(n, ".");
+	free(n);
+	/* however -f was written, from wherever projsync runs */
+	check_rel("projects.yaml", "/r/infra", "/r", "infra/projects.yaml");
+	check_rel("../infra/./projects.yaml", "/r/ci", "/r/",
+	    "infra/projects.yaml");
+	check_rel("/r/infra/../infra/p.yaml", "/elsewhere", "/r",
+	    "infra/p.yaml");
+	check_rel("/r", NULL, "/r", ".");
+	check_rel("p.yaml", "/", "/", "p.yaml");
+	/* a sibling with the same prefix is outside */
+	check_rel("/repo2/p.yaml", NULL, "/repo", NULL);
+	check_rel("../../p.yaml", "/r/a", "/r", NULL);
+	/* relative without a cwd cannot be placed */
+	check_rel("p.yaml", NULL, "/r", NULL);
+}
+
+static void
+test_util__markdown_code_block(void **state)
+{
+	struct ps_buf b = PS_BUF_INIT;
+
+	(void)state;
+	ps_md_code_block(&b, "a ``` b\x1b[2J\n", 0);
+	assert_string_equal(b.ptr, "````text\na ``` b [2J\n````\n");
+	ps_buf_reset(&b);
+	/* cut to max bytes, never inside a UTF-8 sequence */
+	ps_md_code_block(&b, "ab\xc3\xa9z", 3);
+	assert_string_equal(b.ptr, "```text\nab\n…\n```\n");
+	ps_buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -233,6 +295,8 @@ main(void)
 		cmocka_unit_test(test_util__diags_sort_by_position),
 		cmocka_unit_test(test_util__markdown_escapes_names),
 		cmocka_unit_test(test_util__hmac_sha256_rfc4231),
+		cmocka_unit_test(test_util__paths_relative_to_a_root),
+		cmocka_unit_test(test_util__markdown_code_block),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
