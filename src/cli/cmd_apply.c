@@ -273,8 +273,10 @@ confirm(struct cli_ctx *ctx)
 
 static int
 record_apply(const struct cli_ctx *ctx, const struct plan *p,
-    const struct apply_result *r, const struct apply_args *a)
+    const struct apply_result *r, const struct apply_args *a,
+    const struct inventory *inv)
 {
+	struct plan_md_target t = { 0 };
 	struct ps_buf json = PS_BUF_INIT, md = PS_BUF_INIT, res = PS_BUF_INIT;
 	struct ps_buf sum = PS_BUF_INIT;
 	const char *inv_path = p->inventory_path ? p->inventory_path : ctx->file;
@@ -282,7 +284,11 @@ record_apply(const struct cli_ctx *ctx, const struct plan *p,
 	int err;
 
 	plan_to_json(&json, p);
-	plan_render_markdown(&md, p);
+	if (inv) {	/* count tables by the taxonomy's keys */
+		t.keys = inv->taxonomy.required;
+		t.keys_nr = inv->taxonomy.required_nr;
+	}
+	plan_render_markdown(&md, p, &t);
 	apply_result_to_json(&res, r);
 	apply_result_summary(&sum, r);
 	err = gitlog_record_plan(hex, inv_path, a->record_repo, sum.ptr,
@@ -457,7 +463,7 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 
 	if (a.record || (inv && inv->settings.record)) {
 		/* Recording after an apply never hides what was applied. */
-		if ((err = record_apply(ctx, p, &result, &a)) < 0) {
+		if ((err = record_apply(ctx, p, &result, &a, inv)) < 0) {
 			cli_error(ctx, "the apply above happened, but recording "
 			    "it in git failed: %s", ps_error_last());
 			if (rc == EXIT_OK)

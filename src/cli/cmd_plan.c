@@ -56,16 +56,114 @@ inventory_commit(const struct cli_ctx *ctx, const char *path)
 	return xasprintf("%s%s", hex, dirty ? "-dirty" : "");
 }
 
+/* What the markdown comment says about its target; strings owned. */
+struct md_info {
+	struct plan_md_target t;
+	char *inventory, *region, *account;
+};
+
+/* Before anything can fail: the marker's path (relative to the
+ * repository's top) and the commit. */
+static void
+md_info_start(struct md_info *mi, const struct cli_ctx *ctx,
+    const char *commit)
+{
+	char *root = cli_repo_root(ctx->file);
+
+	mi->inventory = cli_repo_relative(root, ctx->file);
+	mi->t.inventory = mi->inventory;
+	mi->t.commit = commit;
+	free(root);
+}
+
+/* What the inventory, the endpoint and the live ARNs tell: the ARNs are
+ * the account's own word, so they win. */
+static void
+md_info_update(struct md_info *mi, const struct cli_ctx *ctx,
+    const struct inventory *inv, const struct api_client *api,
+    const struct live_state *live)
+{
+	char *region = NULL, *account = NULL;
+
+	if (inv) {
+		mi->t.keys = inv->taxonomy.required;
+		mi->t.keys_nr = inv->taxonomy.required_nr;
+	}
+	if (api)
+		mi->t.endpoint = api_client_endpoint(api);
+	if (live && live_state_account(live, &region, &account)) {
+		free(mi->region);
+		free(mi->account);
+		mi->region = region;
+		mi->account = account;
+	} else if (!mi->region) {
+		if (api)
+			mi->region = api_endpoint_region(api_client_endpoint(api));
+		if (!mi->region && ctx->region && *ctx->region)
+			mi->region = xstrdup(ctx->region);
+		if (!mi->region && inv && inv->settings.region)
+			mi->region = xstrdup(inv->settings.region);
+	}
+	mi->t.region = mi->region;
+	mi->t.account = mi->account;
+}
+
+static void
+md_info_release(struct md_info *mi)
+{
+	free(mi->inventory);
+	free(mi->region);
+	free(mi->account);
+}
+
+/* `plan --format markdown` that failed still writes a comment body: the
+ * marker, the target and what went wrong (the exit code stays). */
+static void
+md_failure(const struct md_info *mi, int rc, const struct diag_list *dl)
+{
+	struct ps_buf md = PS_BUF_INIT, detail = PS_BUF_INIT;
+	const char *title;
+	size_t i;
+
+	switch (rc) {
+	case EXIT_INVALID:
+		title = "the inventory is invalid; fix the errors below.";
+		for (i = 0; i < dl->nr; i++) {
+			if (dl->items[i].suppressed)
+				continue;
+			diag_format(&detail, &dl->items[i]);
+			ps_buf_addch(&detail, '\n');
+		}
+		break;
+	case EXIT_REFUSED:
+		title = "projsync refused to plan (exit 4).";
+		break;
+	case EXIT_USAGE:
+		title = "projsync plan could not run (a usage error, exit 64).";
+		break;
+	default:
+		title = "the plan could not be computed (exit 1).";
+		break;
+	}
+	ps_buf_addf(&detail, "%s\n", ps_error_last());
+	plan_render_markdown_failure(&md, &mi->t, title, detail.ptr);
+	fwrite(md.ptr, 1, md.len, stdout);
+	fflush(stdout);
+	ps_buf_release(&md);
+	ps_buf_release(&detail);
+}
+
 static int
 record_plan(const struct cli_ctx *ctx, const struct plan *p,
-    const struct inventory *inv, const char *repo)
+    const struct inventory *inv, const char *repo,
+    const struct plan_md_target *t)
 {
 	struct ps_buf json = PS_BUF_INIT, md = PS_BUF_INIT, sum = PS_BUF_INIT;
 	char hex[41];
 	int err;
 
 	plan_to_json(&json, p);
-	plan_render_markdown(&md, p);
+	plan_render_markdown(&md, p, t);
 	plan_render_summary(&sum, p);
 	err = gitlog_record_plan(hex, inv->path, repo, sum.ptr, p->endpoint,
 	    json.ptr, md.ptr, NULL);
@@ -83,6 +181,8 @@ cmd_plan(int argc, char **argv, struct cli_ctx *ctx)
 {
 	const struct cli_command *self = cli_command_find("plan");
 	struct live_state live = LIVE_STATE_INIT;
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct md_info mi = { { 0 }, NULL, NULL, NULL };
 	struct plan_options popts = { 0 };
 	struct ps_buf doc = PS_BUF_INIT;
 	struct inventory *inv = NULL;
@@ -90,7 +190,7 @@ cmd_plan(int argc, char **argv, struct cli_ctx *ctx)
 	struct plan *p = NULL;
 	enum plan_format fmt = FMT_TEXT;
 	const char *out_path = NULL, *record_repo = NULL;
-	bool detailed = false, record = false;
+	bool detailed = false, record = false, wrote = false;
 	char *commit = NULL;
 	size_t i;
 	int c, rc = EXIT_OK, err;
@@ -138,15 +238,22 @@ cmd_plan(int argc, char **argv, struct cli_ctx *ctx)
 	if (out_path && !*out_path)
 		return cli_usage_error(ctx, "-o needs a file name");
 
-	if ((rc = cli_load_inventory(&inv, ctx, true)) != 0)
+	commit = inventory_commit(ctx, ctx->file);
+	if (fmt == FMT_MARKDOWN)
+		md_info_start(&mi, ctx, commit);
+	rc = cli_load_inventory_keep(&inv, ctx, true, &dl);
+	md_info_update(&mi, ctx, inv, NULL, NULL);
+	if (rc != 0)
 		goto out;
-	if ((rc = cli_api_client(&api, ctx, inv)) != 0)
+	rc = cli_api_client(&api, ctx, inv);
+	md_info_update(&mi, ctx, inv, api, NULL);
+	if (rc != 0)
 		goto out;
 	if ((err = api_list_projects(api, &live)) < 0) {
 		rc = cli_fail(ctx, err);
 		goto out;
 	}
-	commit = inventory_commit(ctx, inv->path);
+	md_info_update(&mi, ctx, inv, api, &live);
 	popts.endpoint = api_client_endpoint(api);
 	popts.git_commit = commit;
 	if ((err = plan_diff(&p, inv, &live, &popts)) < 0) {
@@ -164,11 +271,12 @@ cmd_plan(int argc, char **argv, struct cli_ctx *ctx)
 		plan_to_json(&doc, p);
 		break;
 	case FMT_MARKDOWN:
-		plan_render_markdown(&doc, p);
+		plan_render_markdown(&doc, p, &mi.t);
 		break;
 	}
 	fwrite(doc.ptr, 1, doc.len, stdout);
 	fflush(stdout);
+	wrote = true;
 
 	if (out_path) {
 		ps_buf_reset(&doc);
@@ -185,13 +293,19 @@ cmd_plan(int argc, char **argv, struct cli_ctx *ctx)
 			    out_path);
 	}
 	if (record || inv->settings.record) {
-		if ((err = record_plan(ctx, p, inv, record_repo)) < 0) {
+		if ((err = record_plan(ctx, p, inv, record_repo,
+		    &mi.t)) < 0) {
 			rc = cli_fail(ctx, err);
 			goto out;
 		}
 	}
 	rc = detailed && plan_change_count(p) > 0 ? EXIT_CHANGES : EXIT_OK;
 out:
+	if (fmt == FMT_MARKDOWN && !wrote && rc != EXIT_OK &&
+	    rc != EXIT_CHANGES)
+		md_failure(&mi, rc, &dl);
+	md_info_release(&mi);
+	diag_list_release(&dl);
 	plan_free(p);
 	free(commit);
 	ps_buf_release(&doc);

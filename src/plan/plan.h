@@ -194,10 +194,40 @@ enum plan_render_flags {
  * safety violations, then the summary line. */
 void plan_render_text(struct ps_buf *out, const struct plan *p,
     unsigned flags);
-/* Markdown for a pull-request comment: summary, counts by Team and
- * CostCenter, then details; always under PLAN_MARKDOWN_MAX characters
- * (long lists are cut with a note saying how many were left out). */
-void plan_render_markdown(struct ps_buf *out, const struct plan *p);
+/* What a markdown plan says about its target beyond the plan itself; the
+ * caller knows it (NULL fields: unknown, left out). */
+struct plan_md_target {
+	/* the inventory as the sticky comment's marker names it
+	 * (<!-- projsync:plan:PATH -->): relative to the repository's top;
+	 * NULL: the plan's inventory_path */
+	const char *inventory;
+	const char *endpoint;	/* NULL: the plan's */
+	const char *commit;	/* "hex" or "hex-dirty"; NULL: the plan's */
+	const char *region;
+	const char *account;
+	/* taxonomy.required: the first PLAN_MD_MAX_KEYS get a count table */
+	char *const *keys;
+	size_t keys_nr;
+};
+#define PLAN_MD_MAX_KEYS	3
+
+/*
+ * Markdown for a pull-request comment: the hidden marker
+ * <!-- projsync:plan:PATH --> first (CI updates one comment per inventory),
+ * a header naming the target (endpoint host, region, account, inventory
+ * commit), the summary, safety failures and warnings, a count table per
+ * taxonomy key, the changes (long sections in <details>), and a footer
+ * saying how the plan is applied.  Always under PLAN_MARKDOWN_MAX
+ * characters (long lists are cut with a note saying how many were left
+ * out).  t may be NULL (nothing known beyond the plan).
+ */
+void plan_render_markdown(struct ps_buf *out, const struct plan *p,
+    const struct plan_md_target *t);
+/* The same comment when there is no plan: the marker, the header, `title`
+ * (one sentence: what failed) and `detail` (the error or the diagnostics,
+ * shown verbatim in a code block, cut to fit). */
+void plan_render_markdown_failure(struct ps_buf *out,
+    const struct plan_md_target *t, const char *title, const char *detail);
 /* "Plan: X to create, Y to update, Z to archive." or "No changes. ..."
  * (no newline). */
 void plan_render_summary(struct ps_buf *out, const struct plan *p);

@@ -1,7 +1,9 @@
 /*
- * plan: renderers.  Text is Terraform-like for terminals and CI logs;
- * markdown is for pull-request comments and must fit GitHub's comment
- * limit.  Names and values come from the live API too, so both renderers
+ * plan: renderers.  Text is Terraform-like for terminals and CI logs, its
+ * first line naming the endpoint; markdown is a pull-request comment (a
+ * marker for sticky comments, the target, counts by the taxonomy's keys,
+ * a footer on how it is applied, also a body for a failed plan) and must
+ * fit GitHub's comment limit.  Names and values come from the live API too, so both renderers
  * escape them: no terminal escape sequence or markdown markup gets through.
  */
 #include "plan/plan.h"
@@ -210,41 +212,69 @@ text_change(struct ps_buf *out, const struct plan_change *c, unsigned flags)
 	free(lines);
 }
 
+/* " on URL" / " at URL": the first line names where the plan goes, so a
+ * log or a terminal never leaves the target to guess. */
+static void
+text_target(struct ps_buf *out, const struct plan *p, const char *prep)
+{
+	char *safe;
+
+	if (!p->endpoint)
+		return;
+	safe = inventory_printable(p->endpoint, 0);
+	ps_buf_addf(out, " %s %s", prep, safe);
+	free(safe);
+}
+
 void
 plan_render_text(struct ps_buf *out, const struct plan *p, unsigned flags)
 {
 	bool color = flags & PLAN_RENDER_COLOR;
+	bool changes = plan_change_count(p) > 0;
 	size_t i;
 
-	if (plan_change_count(p) > 0) {
-		ps_buf_adds(out, "projsync will perform the following actions:\n");
+	if (changes) {
+		ps_buf_adds(out, "projsync will perform the following actions");
+		text_target(out, p, "on");
+		ps_buf_adds(out, ":\n");
 		for (i = 0; i < p->changes_nr; i++) {
 			if (p->changes[i].action == PLAN_UNMANAGED)
 				continue;
 			ps_buf_addch(out, '\n');
 			text_change(out, &p->changes[i], flags);
 		}
+	} else {
+		/* the verdict first; what follows is only reported */
+		if (color)
+			ps_buf_adds(out, C_BOLD);
+		ps_buf_adds(out, "No changes. The account");
+		text_target(out, p, "at");
+		ps_buf_adds(out, " matches the inventory.");
+		if (color)
+			ps_buf_adds(out, C_RESET);
 		ps_buf_addch(out, '\n');
 	}
 	if (p->summary.unmanaged > 0) {
-		ps_buf_addf(out, "%zu project%s in the account %s not in the "
+		ps_buf_addf(out, "\n%zu project%s in the account %s not in the "
 		    "inventory (settings.unmanaged: report):\n",
 		    p->summary.unmanaged, p->summary.unmanaged == 1 ? "" : "s",
 		    p->summary.unmanaged == 1 ? "is" : "are");
 		for (i = 0; i < p->changes_nr; i++)
 			if (p->changes[i].action == PLAN_UNMANAGED)
 				text_change(out, &p->changes[i], flags);
-		ps_buf_addch(out, '\n');
 	}
 	if ((flags & PLAN_RENDER_WARNINGS) && p->warnings_nr) {
+		ps_buf_addch(out, '\n');
 		for (i = 0; i < p->warnings_nr; i++) {
 			ps_buf_addf(out, "%sWarning:%s ",
 			    color ? C_YELLOW : "", color ? C_RESET : "");
 			ps_buf_add_printable(out, p->warnings[i], 0);
 			ps_buf_addch(out, '\n');
 		}
-		ps_buf_addch(out, '\n');
 	}
+	if (!changes)
+		return;
+	ps_buf_addch(out, '\n');
 	if (p->violations_nr) {
 		ps_buf_addf(out, "%sSafety checks failed:%s apply will refuse "
 		    "this plan%s.\n", color ? C_BOLDRED : "",
@@ -273,7 +303,9 @@ plan_render_text(struct ps_buf *out, const struct plan *p, unsigned flags)
 #define MD_MAX_ROWS	20	/* rows per count table */
 #define MD_MAX_NOTES	20	/* warnings or violations shown */
 #define MD_MAX_TAGS	12	/* tag lines per change */
-#define MD_RESERVE	1000	/* room kept for the closing note */
+#define MD_OPEN_MAX	10	/* entries shown before a <details> */
+#define MD_RESERVE	2000	/* room kept for the closing notes */
+#define MD_DETAIL_MAX	20000	/* bytes of an error shown on failure */
 
 static void
 md_name(struct ps_buf *out, const char *name)
@@ -319,7 +351,7 @@ cmp_row(const void *a, const void *b)
 	return strcmp(x->value, y->value);
 }
 
-/* The table of changes per value of `key` (Team, CostCenter): sort the
+/* The table of changes per value of `key` (a required tag key): sort the
  * (value, action) pairs, count runs, then rank the runs. */
 static void
 md_counts(struct ps_buf *out, const struct plan *p, const char *key)
@@ -370,13 +402,20 @@ md_counts(struct ps_buf *out, const struct plan *p, const char *key)
 	}
 	if (rows > 1)
 		qsort(list, rows, sizeof(*list), cmp_row);
-	ps_buf_addf(out, "| %s | Create | Update | Archive |\n"
-	    "| --- | ---: | ---: | ---: |\n", key);
 	/* the changes without the key are shown whatever the cut: for
 	 * cost attribution they matter most */
 	ranked = rows;
 	if (unset.n[0] + unset.n[1] + unset.n[2])
 		list[rows++] = unset;
+	if (rows > MD_OPEN_MAX) {
+		ps_buf_adds(out, "<details><summary>Changes by <b>");
+		ps_md_text(out, key, MD_MAX_VALUE);
+		ps_buf_addf(out, "</b> (%zu values)</summary>\n\n", rows);
+	}
+	ps_buf_adds(out, "| ");
+	ps_md_text(out, key, MD_MAX_VALUE);
+	ps_buf_adds(out, " | Create | Update | Archive |\n"
+	    "| --- | ---: | ---: | ---: |\n");
 	for (i = 0; i < rows; i++) {
 		if (i >= MD_MAX_ROWS && i < ranked)
 			continue;
@@ -388,10 +427,12 @@ md_counts(struct ps_buf *out, const struct plan *p, const char *key)
 		ps_buf_addf(out, " | %zu | %zu | %zu |\n", list[i].n[0],
 		    list[i].n[1], list[i].n[2]);
 	}
-	if (ranked > MD_MAX_ROWS)
-		ps_buf_addf(out, "\n*%zu more %s values not shown.*\n",
-		    ranked - MD_MAX_ROWS, key);
-	ps_buf_addch(out, '\n');
+	if (ranked > MD_MAX_ROWS) {
+		ps_buf_addf(out, "\n*%zu more ", ranked - MD_MAX_ROWS);
+		ps_md_text(out, key, MD_MAX_VALUE);
+		ps_buf_adds(out, " values not shown.*\n");
+	}
+	ps_buf_adds(out, rows > MD_OPEN_MAX ? "\n</details>\n\n" : "\n");
 	for (i = 0; i < p->changes_nr; i++)
 		tag_set_release(&afters[i]);
 	free(afters);
@@ -482,8 +523,134 @@ md_notes(struct ps_buf *out, const char *title, char *const *msgs,
 	ps_buf_addch(out, '\n');
 }
 
+/* The marker's PATH: what could end the comment or hide in it is
+ * percent-encoded. */
+static void
+md_marker(struct ps_buf *out, const char *path)
+{
+	const unsigned char *u;
+
+	ps_buf_adds(out, "<!-- projsync:plan:");
+	for (u = (const unsigned char *)path; *u; u++) {
+		if (*u <= 0x20 || *u == 0x7f || *u == '%' || *u == '<' ||
+		    *u == '>' || (*u == '-' && u[1] == '-'))
+			ps_buf_addf(out, "%%%02X", *u);
+		else
+			ps_buf_addch(out, (char)*u);
+	}
+	ps_buf_adds(out, " -->\n");
+}
+
+/* "host[:port]" of a URL (borrowed span). */
+static size_t
+url_host(const char *url, const char **host)
+{
+	const char *s = strstr(url, "://"), *at;
+	size_t n;
+
+	s = s ? s + 3 : url;
+	n = strcspn(s, "/?#");
+	/* never show userinfo (the plan's endpoint has none, but be sure) */
+	if ((at = memchr(s, '@', n))) {
+		n -= (size_t)(at + 1 - s);
+		s = at + 1;
+	}
+	*host = s;
+	return n;
+}
+
+static void
+md_header(struct ps_buf *out, const struct plan_md_target *t,
+    const char *inventory, const char *endpoint, const char *commit)
+{
+	const char *host;
+	char *h;
+
+	md_marker(out, inventory ? inventory : "projects.yaml");
+	ps_buf_adds(out, "### projsync plan");
+	if (inventory) {
+		ps_buf_adds(out, ": ");
+		ps_md_code(out, inventory, 200);
+	}
+	ps_buf_adds(out, "\n\n**Target:** ");
+	if (endpoint) {
+		size_t n = url_host(endpoint, &host);
+
+		h = xstrndup(host, n);
+		ps_md_code(out, h, 200);
+		free(h);
+	} else {
+		ps_buf_adds(out, "endpoint unknown");
+	}
+	if (t && t->region) {
+		ps_buf_adds(out, " · region ");
+		ps_md_code(out, t->region, 64);
+	}
+	if (t && t->account) {
+		ps_buf_adds(out, " · account ");
+		ps_md_code(out, t->account, 64);
+	}
+	ps_buf_adds(out, " · inventory commit ");
+	if (commit) {
+		size_t n = strcspn(commit, "-");
+
+		ps_buf_addf(out, "`%.*s`", (int)(n < 12 ? n : 12), commit);
+		if (commit[n])
+			ps_buf_adds(out, " with uncommitted changes");
+	} else {
+		ps_buf_adds(out, "*unknown* (not in a git work tree)");
+	}
+	ps_buf_adds(out, "\n\n");
+}
+
+/* How the plan gets applied: what a reviewer approves by merging. */
+static void
+md_footer(struct ps_buf *out, const struct plan *p)
+{
+	ps_buf_adds(out, "---\n<sub>");
+	if (!p) {
+		ps_buf_adds(out, "Nothing can be applied until `projsync plan` "
+		    "succeeds.");
+	} else if (plan_change_count(p) == 0) {
+		ps_buf_adds(out, "Nothing to apply: `projsync apply` would make "
+		    "no API call.");
+	} else {
+		ps_buf_adds(out, "Applied by `projsync apply`, which lists the "
+		    "account again and makes these changes; a saved plan "
+		    "(`projsync plan -o plan.json`, then `projsync apply "
+		    "plan.json`) applies exactly these and is refused if the "
+		    "account changed since.");
+		if (p->summary.archive)
+			ps_buf_adds(out, " Archiving is irreversible and needs "
+			    "`--allow-archive`.");
+		if (p->violations_nr)
+			ps_buf_adds(out, plan_has_hard_violation(p) ?
+			    " The project limit cannot be overridden." :
+			    " The safety checks above need `--force`.");
+	}
+	ps_buf_adds(out, "</sub>\n");
+}
+
+/* A section: a heading when short, folded in <details> when long. */
+static void
+md_open(struct ps_buf *out, const char *title, size_t nr)
+{
+	if (nr > MD_OPEN_MAX)
+		ps_buf_addf(out, "<details><summary><b>%s (%zu)</b></summary>"
+		    "\n\n", title, nr);
+	else
+		ps_buf_addf(out, "#### %s (%zu)\n\n", title, nr);
+}
+
+static void
+md_close(struct ps_buf *out, size_t nr)
+{
+	ps_buf_adds(out, nr > MD_OPEN_MAX ? "\n</details>\n\n" : "\n");
+}
+
 void
-plan_render_markdown(struct ps_buf *out, const struct plan *p)
+plan_render_markdown(struct ps_buf *out, const struct plan *p,
+    const struct plan_md_target *t)
 {
 	static const enum plan_action order[] = { PLAN_CREATE, PLAN_UPDATE,
 		PLAN_ARCHIVE, PLAN_UNMANAGED };
@@ -495,7 +662,10 @@ plan_render_markdown(struct ps_buf *out, const struct plan *p)
 	size_t start = out->len, shown = 0, total = 0, i, k;
 	bool full = false;
 
-	ps_buf_adds(out, "### projsync plan\n\n**");
+	md_header(out, t, t && t->inventory ? t->inventory :
+	    p->inventory_path, t && t->endpoint ? t->endpoint : p->endpoint,
+	    t && t->commit ? t->commit : p->git_commit);
+	ps_buf_adds(out, "**");
 	plan_render_summary(out, p);
 	ps_buf_addf(out, "** %zu unchanged", p->summary.unchanged);
 	if (p->summary.unmanaged)
@@ -512,15 +682,15 @@ plan_render_markdown(struct ps_buf *out, const struct plan *p)
 	if (p->warnings_nr)
 		md_notes(out, "> [!WARNING]", p->warnings, NULL,
 		    p->warnings_nr);
-	if (plan_change_count(p) > 0) {
-		md_counts(out, p, "Team");
-		md_counts(out, p, "CostCenter");
-	}
+	/* counts by the taxonomy's required keys: what finance groups by */
+	if (plan_change_count(p) > 0 && t)
+		for (k = 0; k < t->keys_nr && k < PLAN_MD_MAX_KEYS; k++)
+			md_counts(out, p, t->keys[k]);
 	for (k = 0; k < PS_ARRAY_SIZE(order); k++) {
 		total += counts[k];
 		if (!counts[k] || full)
 			continue;
-		ps_buf_addf(out, "#### %s (%zu)\n\n", heads[k], counts[k]);
+		md_open(out, heads[k], counts[k]);
 		for (i = 0; i < p->changes_nr; i++) {
 			if (p->changes[i].action != order[k])
 				continue;
@@ -534,11 +704,28 @@ plan_render_markdown(struct ps_buf *out, const struct plan *p)
 			ps_buf_add(out, item.ptr, item.len);
 			shown++;
 		}
-		ps_buf_addch(out, '\n');
+		md_close(out, counts[k]);
 	}
 	if (shown < total)
 		ps_buf_addf(out, "*%zu of %zu entries not shown to keep this "
 		    "comment short; run `projsync plan` for the full list.*\n\n",
 		    total - shown, total);
+	md_footer(out, p);
 	ps_buf_release(&item);
+}
+
+void
+plan_render_markdown_failure(struct ps_buf *out,
+    const struct plan_md_target *t, const char *title, const char *detail)
+{
+	md_header(out, t, t ? t->inventory : NULL, t ? t->endpoint : NULL,
+	    t ? t->commit : NULL);
+	ps_buf_adds(out, "> [!CAUTION]\n> **No plan:** ");
+	ps_md_text(out, title, 400);
+	ps_buf_adds(out, "\n\n");
+	if (detail && *detail) {
+		ps_md_code_block(out, detail, MD_DETAIL_MAX);
+		ps_buf_addch(out, '\n');
+	}
+	md_footer(out, NULL);
 }

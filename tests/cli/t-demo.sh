@@ -11,7 +11,7 @@ PROJSYNC_BIN=$PROJSYNC_BIN EMULATOR_BIN=$EMULATOR_BIN \
 [ "$rc" = 0 ] || { cat "$T/out" "$T/err" >&2; fail "scripts/demo exited $rc"; }
 assert_contains "$T/out" "examples/projects.yaml: 4 projects, valid"
 assert_contains "$T/out" "Apply complete: 4 created, 0 updated, 0 archived, 0 failed."
-assert_contains "$T/out" "No changes. The account matches the inventory."
+assert_contains "$T/out" "No changes. The account at http://127.0.0.1:"
 assert_contains "$T/out" '"DataAnalytics-Prod": "proj_'
 assert_not_contains "$T/err" "error"
 ok "scripts/demo: validate, plan, apply, plan (no changes), output"

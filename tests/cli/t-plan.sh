@@ -71,7 +71,7 @@ mkstate s-unchanged.json \
 	"proj_a3|Chatbot|archived|Team=Old"
 emu s-unchanged.json
 run_ps 0 -f unchanged.yaml plan
-[ "$(cat "$T/out")" = "No changes. The account matches the inventory." ] ||
+[ "$(cat "$T/out")" = "No changes. The account at $EMU_URL matches the inventory." ] ||
 	fail "unchanged: $(cat "$T/out")"
 [ ! -s "$T/err" ] || fail "unchanged: stderr: $(cat "$T/err")"
 run_ps 0 plan -f unchanged.yaml --detailed-exitcode
@@ -91,8 +91,9 @@ mkstate s-drift.json \
 	"proj_d2|Research|active|Team=DS"
 emu s-drift.json
 run_ps 0 -f drift.yaml plan
-cat >want <<'EOF'
-projsync will perform the following actions:
+# the first line names the endpoint: a log never leaves the target to guess
+cat >want <<EOF
+projsync will perform the following actions on $EMU_URL:
 
   ~ "Chatbot" (proj_d1) will be updated in place
       ~ CostCenter = "CC-1001" -> "CC-2002"
@@ -202,7 +203,7 @@ assert_not_contains "$T/out" "gone"
 assert_not_contains "$T/out" "default"
 assert_contains "$T/out" "No changes."
 run_ps 0 -f um-ignore.yaml plan --detailed-exitcode
-[ "$(cat "$T/out")" = "No changes. The account matches the inventory." ] ||
+[ "$(cat "$T/out")" = "No changes. The account at $EMU_URL matches the inventory." ] ||
 	fail "unmanaged: ignore: $(cat "$T/out")"
 run_ps 2 -f um-archive.yaml plan --detailed-exitcode
 assert_contains "$T/out" '! "shadow-it" (proj_u1) will be archived (not in the inventory, settings.unmanaged: archive'
@@ -230,7 +231,7 @@ open("p1002.yaml", "w").write(head.replace("settings:\n", "settings:\n  unmanage
 EOF
 emu s-1000.json
 run_ps 0 -f p1000.yaml plan --detailed-exitcode
-[ "$(cat "$T/out")" = "No changes. The account matches the inventory." ] ||
+[ "$(cat "$T/out")" = "No changes. The account at $EMU_URL matches the inventory." ] ||
 	fail "1000 unchanged: $(head -5 "$T/out")"
 stats_check 'lists == 11 and writes == 0 and s["total"] == 11'
 emu_get /_emulator/requests >"$T/reqs.json"
@@ -339,7 +340,8 @@ ok "403 and malformed responses (truncated, not JSON, wrong types, no id, empty,
 # ---- formats, help, usage ----
 emu s-drift.json
 run_ps 0 -f drift.yaml plan --format markdown
-head -1 "$T/out" | grep -qx '### projsync plan' || fail "markdown heading: $(head -1 "$T/out")"
+head -1 "$T/out" | grep -qx '<!-- projsync:plan:drift.yaml -->' || fail "markdown marker: $(head -1 "$T/out")"
+sed -n 2p "$T/out" | grep -qx '### projsync plan: `drift.yaml`' || fail "markdown heading: $(sed -n 2p "$T/out")"
 assert_contains "$T/out" "**Plan: 0 to create, 1 to update, 0 to archive.** 1 unchanged."
 assert_contains "$T/out" '- **Chatbot** (`proj_d1`): CostCenter `CC-1001` → `CC-2002`; Owner added `alice`; Temp removed (was `yes`)'
 run_ps 0 plan --help
@@ -353,6 +355,56 @@ printf 'version: 1\nprojects:\n  - name: ""\n' >invalid.yaml
 run_ps 3 -f invalid.yaml plan
 stats_check 'writes == 0'
 ok "markdown, --help, usage errors (64), invalid inventory (3)"
+
+# ---- markdown: a pull-request comment, also when there is no plan ----
+# the target in the header: host, and region and account from the ARNs
+emu s-drift.json --region eu-west-3 --account 210987654321
+run_ps 0 -f drift.yaml plan --format markdown
+assert_contains "$T/out" "**Target:** \`${EMU_BASE#http://}\` · region \`eu-west-3\` · account \`210987654321\` · inventory commit *unknown* (not in a git work tree)"
+tail -2 "$T/out" | head -1 | grep -qx -- '---' || fail "markdown: no footer rule"
+assert_contains "$T/out" "<sub>Applied by \`projsync apply\`"
+# failure: a comment body with the marker explaining it; the exit code stays
+run_ps 3 -f invalid.yaml plan --format markdown
+head -1 "$T/out" | grep -qx '<!-- projsync:plan:invalid.yaml -->' || fail "invalid: marker: $(head -1 "$T/out")"
+assert_contains "$T/out" "> **No plan:** the inventory is invalid; fix the errors below."
+assert_contains "$T/out" 'invalid.yaml:3:11: error: '
+assert_contains "$T/out" "'invalid.yaml' is invalid: 5 errors"
+assert_contains "$T/err" 'invalid.yaml:3:11: error: '
+run_ps 1 -f drift.yaml plan --format markdown --endpoint http://127.0.0.1:1/v1
+head -1 "$T/out" | grep -qx '<!-- projsync:plan:drift.yaml -->' || fail "unreachable: marker"
+assert_contains "$T/out" "**Target:** \`127.0.0.1:1\`"
+assert_contains "$T/out" "> **No plan:** the plan could not be computed (exit 1)."
+assert_contains "$T/out" "127.0.0.1:1"
+PROJSYNC_API_KEY=wrong-key run_ps 1 -f drift.yaml plan --format markdown
+assert_contains "$T/out" "HTTP 401"
+assert_not_contains "$T/out" "wrong-key"
+mkstate s-amb.json "proj_x1|Chatbot|active|Team=CX" "proj_x2|Chatbot|active|Team=DS"
+emu s-amb.json
+run_ps 4 -f drift.yaml plan --format markdown
+assert_contains "$T/out" "> **No plan:** projsync refused to plan (exit 4)."
+assert_contains "$T/out" "proj_x1"
+assert_contains "$T/out" "Nothing can be applied until \`projsync plan\` succeeds."
+# the marker names the inventory from the repository's top, wherever
+# projsync runs and however -f is written; the header names the commit
+mkdir -p mrepo/infra mrepo/ci ws/sub
+cp drift.yaml mrepo/infra/projects.yaml
+git -C mrepo init -q
+git -C mrepo -c user.name=t -c user.email=t@e add infra/projects.yaml
+git -C mrepo -c user.name=t -c user.email=t@e commit -qm inventory
+mcommit=$(git -C mrepo rev-parse HEAD | cut -c1-12)
+emu s-drift.json
+for spec in "mrepo/infra:projects.yaml" "mrepo:infra/projects.yaml" \
+	"mrepo/ci:../infra/./projects.yaml" ".:$T/mrepo/infra/../infra/projects.yaml"; do
+	(cd "${spec%%:*}" && "$PROJSYNC_BIN" -f "${spec#*:}" plan --format markdown >"$T/out" 2>"$T/err") ||
+		fail "marker from ${spec%%:*}: $(cat "$T/err")"
+	head -1 "$T/out" | grep -qx '<!-- projsync:plan:infra/projects.yaml -->' ||
+		fail "marker from $spec: $(head -1 "$T/out")"
+	assert_contains "$T/out" "inventory commit \`$mcommit\`"
+done
+cp drift.yaml ws/sub/p.yaml
+GITHUB_WORKSPACE=$T/ws run_ps 0 -f ws/sub/p.yaml plan --format markdown
+head -1 "$T/out" | grep -qx '<!-- projsync:plan:sub/p.yaml -->' || fail "GITHUB_WORKSPACE marker: $(head -1 "$T/out")"
+ok "markdown: marker from the repository top, target header, footer; a comment body on invalid inventory (3), API error (1), refusal (4)"
 
 # ---- --record ----
 mkdir repo

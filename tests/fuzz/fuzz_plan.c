@@ -18,6 +18,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ps_buf a = PS_BUF_INIT, b = PS_BUF_INIT, r = PS_BUF_INIT;
 	struct plan *p = NULL, *q = NULL;
 
+	static char *keys[] = { "Team", "CostCenter", "Application", "Owner" };
+	static const struct plan_md_target t = { "projects.yaml", NULL, NULL,
+		"us-east-1", "123456789012", keys, 4 };
+
 	if (size > 256 * 1024)
 		return 0;
 	if (plan_from_json(&p, "fuzz.json", (const char *)data, size) < 0)
@@ -30,7 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();	/* and be a fixed point */
 	plan_render_text(&r, p, PLAN_RENDER_COLOR | PLAN_RENDER_WARNINGS);
 	ps_buf_reset(&r);
-	plan_render_markdown(&r, p);
+	plan_render_markdown(&r, p, &t);
 	if (r.len >= PLAN_MARKDOWN_MAX)
 		abort();
 	plan_free(p);

@@ -9,12 +9,28 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "plan/internal.h"
 #include "plan/plan.h"
 #include "plan_helpers.h"
+
+/* markdown counts by these keys (the inventory's taxonomy.required) */
+static char *md_keys[] = { "Team", "CostCenter" };
+static const struct plan_md_target md_target = { "projects.yaml", NULL,
+	NULL, NULL, NULL, md_keys, 2 };
+
+/* Does s start with prefix?  (Shows both when not.) */
+static bool
+starts(const char *s, const char *prefix)
+{
+	if (strncmp(s, prefix, strlen(prefix)) == 0)
+		return true;
+	print_error("want: %s\ngot:  %.*s\n", prefix, (int)strlen(prefix), s);
+	return false;
+}
 
 struct fx {
 	struct inventory *inv;
@@ -98,8 +114,8 @@ test_plan__unchanged(void **state)
 	assert_int_equal(f->plan->fingerprints_nr, 0);
 	assert_true(f->plan->safety_ok);
 	text(&t, f->plan);
-	assert_string_equal(t.ptr,
-	    "No changes. The account matches the inventory.\n");
+	assert_string_equal(t.ptr, "No changes. The account at "
+	    "http://127.0.0.1:8080/v1 matches the inventory.\n");
 	ps_buf_release(&t);
 }
 
@@ -893,7 +909,8 @@ test_plan__text_rendering(void **state)
 	sample_plan(f);
 	text(&t, f->plan);
 	assert_string_equal(t.ptr,
-	    "projsync will perform the following actions:\n"
+	    "projsync will perform the following actions on "
+	    "http://127.0.0.1:8080/v1:\n"
 	    "\n"
 	    "  + \"Create Me\" will be created\n"
 	    "      + Note = \"a \\\"q\\\" b\"\n"
@@ -946,10 +963,21 @@ test_plan__text_escapes_hostile_names(void **state)
 	text(&t, f->plan);
 	assert_null(strchr(t.ptr, '\033'));
 	assert_non_null(strstr(t.ptr, "\"evil\\x1b[2J<img src=x>|**\""));
-	plan_render_markdown(&md, f->plan);
+	plan_render_markdown(&md, f->plan, &md_target);
 	assert_null(strchr(md.ptr, '\033'));
-	for (lt = md.ptr; (lt = strchr(lt, '<')); lt++)
-		assert_int_equal(lt[-1], '\\');	/* no raw HTML */
+	/* no raw HTML but the comment's own: the marker, <details>, <sub> */
+	for (lt = md.ptr; (lt = strchr(lt, '<')); lt++) {
+		static const char *const own[] = { "<!-- projsync:plan:",
+			"<sub>", "</sub>", "<details>", "</details>",
+			"<summary>", "</summary>", "<b>", "</b>" };
+		size_t k;
+
+		for (k = 0; k < PS_ARRAY_SIZE(own); k++)
+			if (!strncmp(lt, own[k], strlen(own[k])))
+				break;
+		if (k == PS_ARRAY_SIZE(own))
+			assert_int_equal(lt[-1], '\\');
+	}
 	assert_non_null(strstr(md.ptr, "\\<img src=x\\>\\|\\*\\*"));
 	ps_buf_release(&t);
 	ps_buf_release(&md);
@@ -967,7 +995,7 @@ test_plan__markdown_no_mention_reference_or_math(void **state)
 	    "fixes #12 for $5 $x$, a@b # 1\",\"status\":\"active\","
 	    "\"tags\":{}}");
 	assert_int_equal(diff(f), 0);
-	plan_render_markdown(&md, f->plan);
+	plan_render_markdown(&md, f->plan, &md_target);
 	assert_non_null(strstr(md.ptr, "- **@\xe2\x80\x8boctocat fixes "
 	    "\\#\xe2\x80\x8b" "12 for \\$5 \\$x\\$, a@\xe2\x80\x8b" "b "
 	    "\\# 1** (`proj_m`)\n"));
@@ -984,7 +1012,7 @@ test_plan__markdown_bold_name_with_edge_spaces(void **state)
 	ps_buf_adds(&f->page, ",{\"id\":\"proj_s\",\"name\":\"  spaced "
 	    "\",\"status\":\"active\",\"tags\":{}}");
 	assert_int_equal(diff(f), 0);
-	plan_render_markdown(&md, f->plan);
+	plan_render_markdown(&md, f->plan, &md_target);
 	assert_non_null(strstr(md.ptr, "- **&nbsp;&nbsp;spaced&nbsp;** "
 	    "(`proj_s`)\n"));
 	ps_buf_release(&md);
@@ -997,10 +1025,10 @@ test_plan__markdown_summary_and_counts(void **state)
 	struct ps_buf md = PS_BUF_INIT;
 
 	sample_plan(f);
-	plan_render_markdown(&md, f->plan);
-	assert_true(strncmp(md.ptr, "### projsync plan\n\n**Plan: 2 to create, "
+	plan_render_markdown(&md, f->plan, &md_target);
+	assert_non_null(strstr(md.ptr, "\n\n**Plan: 2 to create, "
 	    "1 to update, 1 to archive.** 0 unchanged, 1 not in the "
-	    "inventory.\n", 95) == 0);
+	    "inventory.\n"));
 	assert_non_null(strstr(md.ptr, "| Team | Create | Update | Archive |\n"
 	    "| --- | ---: | ---: | ---: |\n| `CX` | 1 | 0 | 0 |\n"
 	    "| `DS` | 0 | 1 | 0 |\n| `Old` | 0 | 0 | 1 |\n"
@@ -1037,7 +1065,7 @@ test_plan__markdown_truncates_under_limit(void **state)
 		tinv_add(f->inv, name, NULL, false, tags);
 	}
 	assert_int_equal(diff(f), 0);
-	plan_render_markdown(&md, f->plan);
+	plan_render_markdown(&md, f->plan, &md_target);
 	assert_true(md.len < PLAN_MARKDOWN_MAX);
 	assert_true(md.len > PLAN_MARKDOWN_MAX / 2);
 	assert_non_null(strstr(md.ptr, "entries not shown"));
@@ -1066,7 +1094,7 @@ test_plan__markdown_counts_rank_and_keep_not_set(void **state)
 		tinv_add(f->inv, name, NULL, false, "Owner=o");
 	}
 	assert_int_equal(diff(f), 0);
-	plan_render_markdown(&md, f->plan);
+	plan_render_markdown(&md, f->plan, &md_target);
 	/* the biggest first; the 20th row is Z05; the unset row survives
 	 * the cut, which counts only valued rows */
 	assert_non_null(strstr(md.ptr, "| --- | ---: | ---: | ---: |\n"
@@ -1074,6 +1102,74 @@ test_plan__markdown_counts_rank_and_keep_not_set(void **state)
 	assert_non_null(strstr(md.ptr, "| `Z05` | 6 | 0 | 0 |\n"
 	    "| *not set* | 3 | 0 | 0 |\n\n*5 more Team values not shown.*\n"));
 	assert_null(strstr(md.ptr, "| `Z04` |"));
+	ps_buf_release(&md);
+}
+
+static void
+test_plan__markdown_marker_header_footer(void **state)
+{
+	struct fx *f = *state;
+	struct ps_buf md = PS_BUF_INIT;
+	struct plan_md_target t = md_target;
+
+	sample_plan(f);
+	/* the marker first, then the target; what could end the comment is
+	 * encoded */
+	t.inventory = "in fra/--x>.yaml";
+	t.endpoint = "https://bedrock-mantle.eu-west-1.api.aws/v1";
+	t.region = "eu-west-1";
+	t.account = "210987654321";
+	t.commit = "89abcdef0123456789abcdef0123456789abcdef-dirty";
+	plan_render_markdown(&md, f->plan, &t);
+	assert_true(starts(md.ptr, "<!-- projsync:plan:in%20fra/%2D-x%3E.yaml "
+	    "-->\n### projsync plan: `in fra/--x>.yaml`\n\n**Target:** "
+	    "`bedrock-mantle.eu-west-1.api.aws` · region `eu-west-1` · account "
+	    "`210987654321` · inventory commit `89abcdef0123` with uncommitted "
+	    "changes\n\n"));
+	/* the footer says how it is applied, archives and safety included */
+	assert_non_null(strstr(md.ptr, "\n---\n<sub>Applied by `projsync "
+	    "apply`"));
+	assert_non_null(strstr(md.ptr, "needs `--allow-archive`."));
+	assert_non_null(strstr(md.ptr, " The safety checks above need "
+	    "`--force`.</sub>\n"));
+	/* no target: the plan's own endpoint, commit unknown, no tables */
+	ps_buf_reset(&md);
+	plan_render_markdown(&md, f->plan, NULL);
+	assert_true(starts(md.ptr, "<!-- projsync:plan:"));
+	assert_non_null(strstr(md.ptr, "**Target:** `127.0.0.1:8080` · "
+	    "inventory commit "));
+	assert_null(strstr(md.ptr, "| Team |"));
+	ps_buf_release(&md);
+}
+
+static void
+test_plan__markdown_failure(void **state)
+{
+	struct ps_buf md = PS_BUF_INIT;
+	struct plan_md_target t = md_target;
+
+	(void)state;
+	t.endpoint = "http://127.0.0.1:8080/v1";
+	plan_render_markdown_failure(&md, &t, "the inventory is invalid.",
+	    "projects.yaml:3:5: error: a ``` fence and \033[2J [rule]\n");
+	assert_true(starts(md.ptr, "<!-- projsync:plan:projects.yaml -->\n"
+	    "### projsync plan: `projects.yaml`\n\n**Target:** "
+	    "`127.0.0.1:8080` · inventory commit *unknown* (not in a git work "
+	    "tree)\n\n> [!CAUTION]\n> **No plan:** the inventory is invalid.\n\n"
+	    "````text\nprojects.yaml:3:5: error: a ``` fence and  [2J [rule]\n"
+	    "````\n\n---\n<sub>Nothing can be applied until `projsync plan` "
+	    "succeeds.</sub>\n"));
+	/* long details are cut under the comment limit */
+	{
+		char *big = xcalloc(200001, 1);
+
+		memset(big, 'x', 200000);
+		ps_buf_reset(&md);
+		plan_render_markdown_failure(&md, &t, "API error.", big);
+		assert_true(md.len < PLAN_MARKDOWN_MAX);
+		assert_non_null(strstr(md.ptr, "x\n…\n```\n"));
+		free(big);
+	}
 	ps_buf_release(&md);
 }
 
@@ -1252,6 +1348,8 @@ main(void)
 		T(test_plan__markdown_summary_and_counts),
 		T(test_plan__markdown_no_mention_reference_or_math),
 		T(test_plan__markdown_counts_rank_and_keep_not_set),
+		T(test_plan__markdown_marker_header_footer),
+		T(test_plan__markdown_failure),
 		T(test_plan__markdown_bold_name_with_edge_spaces),
 		T(test_plan__markdown_truncates_under_limit),
 		T(test_plan__stale_check),

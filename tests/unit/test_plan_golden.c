@@ -87,6 +87,9 @@ run_case(void **state)
 	char *livep = xasprintf("%s/live.json", dir);
 	char *errp = xasprintf("%s/expect.err", dir);
 	struct plan_options opts = { ENDPOINT, NULL };
+	struct plan_md_target t = { "infra/projects.yaml", NULL,
+		"0123456789abcdef0123456789abcdef01234567", "us-east-1",
+		"123456789012", NULL, 0 };
 	struct diag_list dl = DIAG_LIST_INIT;
 	struct live_state live = LIVE_STATE_INIT;
 	struct ps_buf body = PS_BUF_INIT, out = PS_BUF_INIT;
@@ -123,7 +126,9 @@ run_case(void **state)
 	plan_render_text(&out, p, 0);
 	golden(dir, "expect.txt", &out);
 	ps_buf_reset(&out);
-	plan_render_markdown(&out, p);
+	t.keys = inv->taxonomy.required;
+	t.keys_nr = inv->taxonomy.required_nr;
+	plan_render_markdown(&out, p, &t);
 	assert_true(out.len < PLAN_MARKDOWN_MAX);
 	golden(dir, "expect.md", &out);
 	ps_buf_reset(&out);
