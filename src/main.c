@@ -157,9 +157,11 @@ value_slot(struct cli_ctx *ctx, size_t i)
  * Take the global options out of argv wherever they are, leaving the
  * command name and its own arguments in *rest.  Returns 0 or EXIT_USAGE.
  */
+enum color_when { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
 static int
 split_globals(struct cli_ctx *ctx, int argc, char **argv, int *rest_argc,
-    char **rest, bool *want_help, bool *want_version)
+    char **rest, bool *want_help, bool *want_version, enum color_when *color)
 {
 	int i, n = 0;
 	size_t k;
@@ -214,8 +216,24 @@ split_globals(struct cli_ctx *ctx, int argc, char **argv, int *rest_argc,
 		else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
 			ctx->quiet = true;
 		else if (!strcmp(a, "--no-color") || !strcmp(a, "--no-colour"))
-			ctx->color_out = ctx->color_err = false;
-		else if (n == 0 && (!strcmp(a, "-h") || !strcmp(a, "--help")))
+			*color = COLOR_NEVER;
+		else if (!strcmp(a, "--color") || !strcmp(a, "--colour") ||
+		    !strncmp(a, "--color=", 8) || !strncmp(a, "--colour=", 9)) {
+			const char *v = strchr(a, '=');
+
+			if (v)
+				v++;
+			else if (i + 1 < argc)
+				v = argv[++i];
+			if (!v || (strcmp(v, "always") && strcmp(v, "never") &&
+			    strcmp(v, "auto"))) {
+				fprintf(stderr, "projsync: --color takes always, "
+				    "never or auto\nTry 'projsync help'.\n");
+				return EXIT_USAGE;
+			}
+			*color = !strcmp(v, "always") ? COLOR_ALWAYS :
+			    !strcmp(v, "never") ? COLOR_NEVER : COLOR_AUTO;
+		} else if (n == 0 && (!strcmp(a, "-h") || !strcmp(a, "--help")))
 			*want_help = true;
 		else if (n == 0 && !strcmp(a, "--version"))
 			*want_version = true;
@@ -231,6 +249,31 @@ split_globals(struct cli_ctx *ctx, int argc, char **argv, int *rest_argc,
 	return 0;
 }
 
+/* A CI log shows colour though it is no terminal: --color always, or
+ * CLICOLOR_FORCE / FORCE_COLOR set (not to 0).  NO_COLOR wins over the
+ * environment's forcing, the command line over both. */
+static void
+set_color(struct cli_ctx *ctx, enum color_when when)
+{
+	const char *no = getenv("NO_COLOR");
+	const char *forces[] = { getenv("CLICOLOR_FORCE"), getenv("FORCE_COLOR") };
+	bool force = false;
+	size_t i;
+
+	for (i = 0; i < PS_ARRAY_SIZE(forces); i++)
+		if (forces[i] && *forces[i] && strcmp(forces[i], "0") &&
+		    strcmp(forces[i], "false"))
+			force = true;
+	if (when == COLOR_AUTO && no && *no)
+		when = COLOR_NEVER;
+	else if (when == COLOR_AUTO && force)
+		when = COLOR_ALWAYS;
+	ctx->color_out = when == COLOR_ALWAYS || (when == COLOR_AUTO &&
+	    isatty(1));
+	ctx->color_err = when == COLOR_ALWAYS || (when == COLOR_AUTO &&
+	    isatty(2));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -239,12 +282,10 @@ main(int argc, char **argv)
 	bool want_help = false, want_version = false;
 	char **rest = calloc((size_t)argc + 1, sizeof(*rest));
 	int rest_argc = 0, rc;
-	const char *no_color = getenv("NO_COLOR");
+	enum color_when color = COLOR_AUTO;
 
 	if (!rest)
 		return EXIT_ERROR;
-	ctx.color_out = isatty(1) && !(no_color && *no_color);
-	ctx.color_err = isatty(2) && !(no_color && *no_color);
 	ctx.file = getenv("PROJSYNC_FILE");
 	if (ctx.file && *ctx.file)
 		ctx.file_given = true;
@@ -252,9 +293,10 @@ main(int argc, char **argv)
 		ctx.file = "projects.yaml";
 
 	rc = split_globals(&ctx, argc, argv, &rest_argc, rest, &want_help,
-	    &want_version);
+	    &want_version, &color);
 	if (rc)
 		goto out;
+	set_color(&ctx, color);
 	if (want_version) {
 		version_line();
 		goto out;

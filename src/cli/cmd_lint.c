@@ -47,6 +47,38 @@ static const struct option lint_longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/*
+ * GitHub annotations, code scanning and GitLab name files from the
+ * repository's top: rewrite each finding's file so, wherever projsync runs
+ * and however -f was written (`working-directory:` in a workflow).
+ * Findings come sorted by file: one lookup per file.
+ */
+static void
+repo_relative_files(struct lint_report *r)
+{
+	char *given = NULL, *rel = NULL, *root;
+	size_t i;
+
+	for (i = 0; i < r->nr; i++) {
+		struct lint_finding *f = &r->items[i];
+
+		if (!f->file)
+			continue;
+		if (!given || strcmp(given, f->file) != 0) {
+			free(given);
+			free(rel);
+			given = xstrdup(f->file);
+			root = cli_repo_root(f->file);
+			rel = cli_repo_relative(root, f->file);
+			free(root);
+		}
+		free(f->file);
+		f->file = xstrdup(rel);
+	}
+	free(given);
+	free(rel);
+}
+
 static int
 write_out(const struct cli_ctx *ctx, const struct ps_buf *b)
 {
@@ -187,6 +219,8 @@ cmd_lint(int argc, char **argv, struct cli_ctx *ctx)
 		rc = EXIT_ERROR;	/* nothing was linted */
 		goto out;
 	}
+	if (fmt == LINT_FORMAT_SARIF || fmt == LINT_FORMAT_GITHUB)
+		repo_relative_files(&report);
 	ropts.tool_version = PROJSYNC_VERSION;
 	ropts.color = ctx->color_out && fmt == LINT_FORMAT_TEXT;
 	cwd = getcwd(NULL, 0);

@@ -27,6 +27,9 @@ const char cli_global_options_help[] =
     "      --timeout SECONDS per-request timeout (default 30, $PROJSYNC_TIMEOUT)\n"
     "  -v, --verbose         trace requests to stderr (credentials redacted)\n"
     "  -q, --quiet           only errors on stderr\n"
+    "      --color WHEN      auto (default: on a terminal, not with $NO_COLOR),\n"
+    "                        always (CI logs; also $CLICOLOR_FORCE, $FORCE_COLOR)\n"
+    "                        or never\n"
     "      --no-color        never colour output (also $NO_COLOR)\n"
     "  -h, --help            show help\n";
 
@@ -35,7 +38,7 @@ const char cli_global_options_help[] =
 const char cli_global_synopsis[] =
     "[-f FILE] [--endpoint URL] [--region R] "
     "[--auth auto|bearer|x-api-key|sigv4] [--profile NAME] [--cacert FILE] "
-    "[--timeout SECONDS] [-v | -q] [--no-color]";
+    "[--timeout SECONDS] [-v | -q] [--color auto|always|never] [--no-color]";
 
 const struct cli_command *
 cli_command_find(const char *name)

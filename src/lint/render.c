@@ -13,7 +13,6 @@
 
 #define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
 #define SARIF_MAX_RESULTS 25000
-#define INFORMATION_URI "https://github.com/projsync/projsync"
 
 int
 lint_format_parse(enum lint_format *out, const char *s)
@@ -445,7 +444,7 @@ render_sarif(struct ps_buf *b, const struct lint_report *r,
 	cJSON_AddStringToObject(driver, "name", "projsync");
 	cJSON_AddStringToObject(driver, "version", o->tool_version ?
 	    o->tool_version : "");
-	cJSON_AddStringToObject(driver, "informationUri", INFORMATION_URI);
+	/* no informationUri: projsync has no public home page to name */
 	arr = cJSON_AddArrayToObject(driver, "rules");
 	for (i = 0; i < ids_nr; i++)
 		cJSON_AddItemToArray(arr, rule_json(lint_rule_find(ids[i]),

@@ -188,3 +188,63 @@ assert_contains "$T/err" "401"
 stop_emulator
 run_ps 0 -f "$T/live.yaml" lint
 ok "--live: an API error exits 1"
+
+# ---- CI paths: relative to the repository's top, however lint is run ----
+mkdir -p "$T/repo/infra" "$T/repo/ci" "$T/ws/sub"
+cp "$FX/value-not-allowed/projects.yaml" "$T/repo/infra/projects.yaml"
+git -C "$T/repo" init -q
+for spec in "$T/repo/infra:projects.yaml" "$T/repo:infra/projects.yaml" \
+	"$T/repo/ci:../infra/./projects.yaml" "$T:$T/repo/infra/../infra/projects.yaml"; do
+	for fmt in github sarif; do
+		(cd "${spec%%:*}" && "$PROJSYNC_BIN" -f "${spec#*:}" lint --format $fmt >"$T/out" 2>"$T/err") &&
+			fail "$spec: lint passed"
+		case $fmt in
+		github) assert_contains "$T/out" "::error file=infra/projects.yaml,line=9," ;;
+		sarif) python3 - "$T/out" <<'PY' || fail "$spec: SARIF uri: $(grep '"uri"' "$T/out" | head -1)" ;;
+import json, sys
+r = json.load(open(sys.argv[1]))["runs"][0]
+uris = {res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for res in r["results"]}
+assert uris == {"infra/projects.yaml"}, uris
+assert "informationUri" not in r["tool"]["driver"], "informationUri"
+PY
+		esac
+	done
+done
+# outside git, GITHUB_WORKSPACE is the top
+cp "$FX/value-not-allowed/projects.yaml" "$T/ws/sub/p.yaml"
+(cd "$T/ws/sub" && GITHUB_WORKSPACE=$T/ws "$PROJSYNC_BIN" -f p.yaml lint --format github >"$T/out" 2>&1) || true
+assert_contains "$T/out" "::error file=sub/p.yaml,line=9,"
+# the text report keeps the path as written (editors jump from the cwd)
+(cd "$T/repo/ci" && "$PROJSYNC_BIN" -f ../infra/projects.yaml lint >"$T/out" 2>&1) || true
+assert_contains "$T/out" "../infra/projects.yaml:9:"
+ok "github annotations and SARIF URIs name files from the repository top (or GITHUB_WORKSPACE)"
+
+# ---- colour for CI logs: forced by flag or environment, NO_COLOR wins ----
+esc=$(printf '\033[')
+color_run() {	# color_run WANT(yes|no) ENV... -- ARGS...
+	local want=$1
+	shift
+	local envs=()
+	while [ "$1" != -- ]; do envs+=("$1"); shift; done
+	shift
+	env -u NO_COLOR -u FORCE_COLOR -u CLICOLOR_FORCE "${envs[@]}" "$PROJSYNC_BIN" "$@" >"$T/out" 2>"$T/err" || true
+	if [ "$want" = yes ]; then
+		grep -qF "$esc" "$T/out" || fail "no colour: ${envs[*]} $*"
+	else
+		! grep -qF "$esc" "$T/out" "$T/err" || fail "colour: ${envs[*]} $*"
+	fi
+}
+L=(-f "$FX/value-not-allowed/projects.yaml" lint)
+color_run no -- "${L[@]}"
+color_run yes -- "${L[@]}" --color always
+color_run yes -- --color=always "${L[@]}"
+color_run yes FORCE_COLOR=1 -- "${L[@]}"
+color_run yes CLICOLOR_FORCE=1 -- "${L[@]}"
+color_run no CLICOLOR_FORCE=0 FORCE_COLOR=0 -- "${L[@]}"
+color_run no FORCE_COLOR=1 NO_COLOR=1 -- "${L[@]}"
+color_run yes NO_COLOR=1 -- "${L[@]}" --color always
+color_run no FORCE_COLOR=1 -- "${L[@]}" --color never
+color_run no FORCE_COLOR=1 -- "${L[@]}" --no-color
+run_ps 64 "${L[@]}" --color sometimes
+assert_contains "$T/err" "--color takes always, never or auto"
+ok "--color always|never|auto, CLICOLOR_FORCE and FORCE_COLOR force colour; NO_COLOR beats them"
