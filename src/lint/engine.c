@@ -647,8 +647,11 @@ check_tag(struct lctx *c, struct key_stats *ks, const struct inv_tag *t,
 			ps_buf_release(&sp);
 		}
 		/* a closed taxonomy's unknown keys are validate's
-		 * (unknown-tag-key) */
-		if (!c->inv->taxonomy.closed && si && !ks->sp[*si].reported) {
+		 * (unknown-tag-key); a misspelt required key is
+		 * missing-required-tag's */
+		if (!c->inv->taxonomy.closed && si && !ks->sp[*si].reported &&
+		    !(proj && policy_misspelt_required(c->inv, &proj->tags,
+		    k))) {
 			ks->sp[*si].reported = true;
 			add(c, "undeclared-tag-key", proj, &t->key_pos,
 			    c->inv->path, "tag key '%s' is not declared in "
@@ -876,8 +879,14 @@ member_cmp(const void *pa, const void *pb, void *payload)
 	const struct dval *v = payload;
 	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
 
+	bool sa = edge_space(v[a].value) != NULL;
+	bool sb = edge_space(v[b].value) != NULL;
+
 	if (v[a].parent != v[b].parent)
 		return v[a].parent < v[b].parent ? -1 : 1;
+	/* a spelling with stray white space is never the one to suggest */
+	if (sa != sb)
+		return sa ? 1 : -1;
 	if (v[a].count != v[b].count)
 		return v[a].count > v[b].count ? -1 : 1;
 	return (v[a].order > v[b].order) - (v[a].order < v[b].order);
@@ -988,6 +997,31 @@ cluster_spellings(struct vgroup *g, struct dval *d)
 	return canon->msg;
 }
 
+/* Is a the b with white space added at either end? */
+static bool
+same_but_edge_space(const char *a, const char *b)
+{
+	size_t len = strlen(a), start = 0, n, i;
+	bool cut = true;
+
+	if (!edge_space(a))
+		return false;
+	while (start < len && (n = space_at(a + start, len - start)))
+		start += n;
+	while (cut && len > start) {
+		cut = false;
+		for (i = len > start + 3 ? len - 3 : start; i < len; i++) {
+			n = space_at(a + i, len - i);
+			if (n && i + n == len) {
+				len = i;
+				cut = true;
+				break;
+			}
+		}
+	}
+	return len - start == strlen(b) && !memcmp(a + start, b, len - start);
+}
+
 static void
 check_values(struct lctx *c)
 {
@@ -1052,6 +1086,9 @@ check_values(struct lctx *c)
 			if (d->csize < 2 || d->canon == *vi)
 				continue;
 			canon = &g->v[d->canon];
+			/* only stray white space: whitespace-in-value says it */
+			if (same_but_edge_space(d->value, canon->value))
+				continue;
 			src = tag_source(c, p, t->key, &own);
 			if (strcasecmp(d->value, canon->value) == 0)
 				add(c, "value-case-mismatch", own ? p : NULL,
@@ -1197,6 +1234,159 @@ fail:
 	return NULL;
 }
 
+/* v as the pattern writes it: {Key}, {Key:short}, {Key:lower}, ... */
+static char *
+seg_form(const struct seg *s, const char *v)
+{
+	char *r, *q;
+
+	if (s->mod == MOD_SHORT)
+		return xstrdup(lint_short_name(v));
+	r = xstrdup(v);
+	if (s->mod != MOD_NONE)
+		for (q = r; *q; q++)
+			*q = (char)(s->mod == MOD_LOWER ?
+			    tolower((unsigned char)*q) : toupper((unsigned char)*q));
+	return r;
+}
+
+/* The best split of a name along the pattern: the one where the fewest
+ * tag segments disagree with the project's tags. */
+struct split {
+	const struct seg *segs;
+	size_t nr;
+	const char *name;
+	const struct tag_set *tags;
+	size_t (*cur)[2], (*best)[2];
+	size_t best_bad;	/* (size_t)-1: no split yet */
+	size_t budget;		/* steps left: bounded backtracking */
+};
+
+static void
+split_try(struct split *sp, size_t k, size_t pos)
+{
+	const struct seg *s = &sp->segs[k];
+	size_t len = strlen(sp->name), end, n, i, bad = 0;
+
+	if (sp->budget == 0 || sp->best_bad == 0)
+		return;
+	sp->budget--;
+	if (k == sp->nr) {
+		if (pos != len)
+			return;
+		for (i = 0; i < sp->nr; i++) {
+			const char *v;
+			char *f;
+
+			if (sp->segs[i].kind != SEG_TAG)
+				continue;
+			v = tag_set_get(sp->tags, sp->segs[i].text);
+			f = seg_form(&sp->segs[i], v ? v : "");
+			bad += strlen(f) != sp->cur[i][1] - sp->cur[i][0] ||
+			    memcmp(f, sp->name + sp->cur[i][0], strlen(f)) != 0;
+			free(f);
+		}
+		if (bad < sp->best_bad) {
+			sp->best_bad = bad;
+			memcpy(sp->best, sp->cur, sp->nr * sizeof(*sp->cur));
+		}
+		return;
+	}
+	if (s->kind == SEG_TEXT) {
+		n = strlen(s->text);
+		if (len - pos < n || memcmp(sp->name + pos, s->text, n) != 0)
+			return;
+		sp->cur[k][0] = pos;
+		sp->cur[k][1] = pos + n;
+		split_try(sp, k + 1, pos + n);
+		return;
+	}
+	for (end = pos + (s->kind == SEG_TAG); end <= len; end++) {
+		sp->cur[k][0] = pos;
+		sp->cur[k][1] = end;
+		split_try(sp, k + 1, end);
+	}
+}
+
+/*
+ * When the name reads as the pattern with exactly one tag segment that
+ * disagrees with the tag (CustomerChatbot-Development tagged Production),
+ * the message says they disagree and offers both fixes: either may be the
+ * wrong one.  Returns the message, or NULL (the name has another shape).
+ */
+static char *
+name_tag_disagreement(const struct inventory *inv, const struct seg *segs,
+    size_t nr, const struct inv_project *p, const char *want)
+{
+	struct split sp = { segs, nr, p->name, &p->tags, NULL, NULL,
+		(size_t)-1, 20000 };
+	const struct inv_tag_rule *rule = NULL;
+	const char *v, *named = NULL;
+	char *cap = NULL, *msg = NULL;
+	size_t k, i;
+
+	sp.cur = xcalloc(nr + 1, sizeof(*sp.cur));
+	sp.best = xcalloc(nr + 1, sizeof(*sp.best));
+	split_try(&sp, 0, 0);
+	if (sp.best_bad != 1)
+		goto out;
+	for (k = 0; k < nr; k++) {
+		char *f;
+		bool same;
+
+		if (segs[k].kind != SEG_TAG)
+			continue;
+		v = tag_set_get(&p->tags, segs[k].text);
+		f = seg_form(&segs[k], v ? v : "");
+		same = strlen(f) == sp.best[k][1] - sp.best[k][0] &&
+		    !memcmp(f, p->name + sp.best[k][0], strlen(f));
+		free(f);
+		if (!same)
+			break;
+	}
+	v = tag_set_get(&p->tags, segs[k].text);
+	cap = xstrndup(p->name + sp.best[k][0], sp.best[k][1] - sp.best[k][0]);
+	/* the value the name stands for: an allowed value written that way
+	 * first, then the abbreviation table, else the text itself */
+	for (i = 0; i < inv->taxonomy.tags_nr; i++)
+		if (!strcmp(inv->taxonomy.tags[i].key, segs[k].text))
+			rule = &inv->taxonomy.tags[i];
+	for (i = 0; rule && i < rule->allowed_nr && !named; i++) {
+		char *f = seg_form(&segs[k], rule->allowed[i]);
+
+		if (!strcasecmp(f, cap))
+			named = rule->allowed[i];
+		free(f);
+	}
+	if (!named && segs[k].mod == MOD_SHORT)
+		named = lint__long_name(cap);
+	if (!named)
+		named = cap;
+	/* the same value in another form: the name is off, not the tag */
+	if (!strcasecmp(named, v))
+		goto out;
+	msg = xasprintf("project name '%s' and its %s tag disagree: the name "
+	    "says '%s', the tag '%s'; rename the project to '%s', or set "
+	    "%s: %s if the name is right", p->name, segs[k].text, named, v,
+	    want, segs[k].text, named);
+out:
+	free(cap);
+	free(sp.cur);
+	free(sp.best);
+	return msg;
+}
+
+static bool
+is_required(const struct inventory *inv, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < inv->taxonomy.required_nr; i++)
+		if (!strcmp(inv->taxonomy.required[i], key))
+			return true;
+	return false;
+}
+
 static void
 check_names(struct lctx *c)
 {
@@ -1262,16 +1452,25 @@ check_names(struct lctx *c)
 				break;
 			}
 		}
-		if (missing) {
+		/* a missing required key is already an error */
+		if (missing && !is_required(inv, missing)) {
 			add(c, "name-convention", p, &p->name_pos, inv->path,
 			    "cannot check project name '%s' against "
 			    "settings.name_pattern '%s': it has no '%s' tag",
 			    p->name, pat, missing);
 			continue;
 		}
+		if (missing)
+			continue;
 		if (wild ? ps_glob_match(glob.ptr, p->name) :
 		    strcmp(want.ptr, p->name) == 0)
 			continue;
+		if ((err = name_tag_disagreement(inv, segs, nr, p, want.ptr))) {
+			add(c, "name-convention", p, &p->name_pos, inv->path,
+			    "%s", err);
+			free(err);
+			continue;
+		}
 		add(c, "name-convention", p, &p->name_pos, inv->path,
 		    "project name '%s' does not follow settings.name_pattern "
 		    "'%s': expected '%s'", p->name, pat, want.ptr);

@@ -38,6 +38,9 @@ void lint__tp_values_list(struct ps_buf *out, const struct lint__tp_key *k);
 
 /* "Production → Prod, ..." (the {Key:short} table), appended to out. */
 void lint__short_table(struct ps_buf *out, const char *sep, const char *arrow);
+/* The table's full word for an abbreviation ("dev" → "Development"), or
+ * NULL. */
+const char *lint__long_name(const char *abbr);
 
 /* Small string → index hash map (open addressing; keys are borrowed). */
 struct lint__map {

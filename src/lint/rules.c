@@ -238,6 +238,17 @@ lint_short_name(const char *value)
 	return value;
 }
 
+const char *
+lint__long_name(const char *abbr)
+{
+	size_t i;
+
+	for (i = 0; i < PS_ARRAY_SIZE(short_names); i++)
+		if (strcasecmp(short_names[i].abbr, abbr) == 0)
+			return short_names[i].full;
+	return NULL;
+}
+
 void
 lint__short_table(struct ps_buf *out, const char *sep, const char *arrow)
 {

@@ -161,6 +161,16 @@ const char *policy_check_key_declared(const struct policy_taxonomy *tx,
     const char *key, char **msg);
 
 /*
+ * The required key that `key` (one of tags) looks like a misspelling of:
+ * a required key tags lack, whose closest key in tags is `key` (what
+ * missing-required-tag's "is 'X' a misspelling of it?" names).  NULL when
+ * there is none.  One misspelt key is one finding, not three: lint and a
+ * closed taxonomy leave such a key to missing-required-tag.
+ */
+const char *policy_misspelt_required(const struct inventory *inv,
+    const struct tag_set *tags, const char *key);
+
+/*
  * Every check on a whole tag set (e.g. a live project's tags, for lint
  * --live): AWS constraints, too many tags, required keys, allowed values,
  * patterns and a closed taxonomy.  Each finding goes to dl at the given

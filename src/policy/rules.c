@@ -885,6 +885,28 @@ policy__missing_required(const struct policy_taxonomy *tx,
 	}
 }
 
+const char *
+policy_misspelt_required(const struct inventory *inv,
+    const struct tag_set *tags, const char *key)
+{
+	const struct inv_taxonomy *t = &inv->taxonomy;
+	size_t i;
+
+	if (tag_set_get(tags, key) == NULL)
+		return NULL;
+	for (i = 0; i < t->required_nr; i++) {
+		const char *hint;
+
+		if (!strcmp(t->required[i], key) ||
+		    tag_set_get(tags, t->required[i]))
+			continue;
+		hint = similar_key(tags, t->required[i]);
+		if (hint && !strcmp(hint, key))
+			return t->required[i];
+	}
+	return NULL;
+}
+
 struct set_ctx {
 	struct diag_list *dl;
 	const char *subject, *file;

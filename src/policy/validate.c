@@ -55,9 +55,11 @@ check_tag_list(struct policy__ctx *c, const struct policy_taxonomy *tx,
 	for (i = 0; i < l->nr; i++) {
 		const struct inv_tag *t = &l->items[i];
 		msg = NULL;
+		/* a misspelt required key: missing-required-tag names it */
 		if ((rule = policy_check_tag_key(t->key, &msg)) ||
-		    (taxonomy && (rule = policy_check_key_declared(tx, t->key,
-		    &msg)))) {
+		    (taxonomy && (!p || !policy_misspelt_required(c->inv,
+		    &p->tags, t->key)) && (rule = policy_check_key_declared(tx,
+		    t->key, &msg)))) {
 			policy__report(c, p, DIAG_ERROR, rule, &t->key_pos, "%s",
 			    msg);
 			free(msg);

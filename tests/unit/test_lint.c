@@ -526,6 +526,52 @@ test_lint__name_pattern_forms(void **state)
 }
 
 static void
+test_lint__one_mistake_one_finding(void **state)
+{
+	struct lint_report r = LINT_REPORT_INIT;
+	const struct lint_finding *f;
+
+	(void)state;
+	/* a misspelt required key: not also undeclared-tag-key, nor a
+	 * name-convention "cannot check" */
+	lint_yaml(&r,
+	    "version: 1\n"
+	    "settings: { name_pattern: '{Application}-{Environment}' }\n"
+	    "taxonomy: { required: [Application, Environment],\n"
+	    "  tags: { Application: {}, Environment: {} } }\n"
+	    "projects:\n"
+	    "  - { name: Chatbot-Production,\n"
+	    "      tags: { Application: Chatbot, Enviroment: Production } }\n",
+	    NULL);
+	assert_int_equal(r.nr, 1);
+	assert_string_equal(r.items[0].rule, "missing-required-tag");
+	assert_non_null(strstr(r.items[0].msg, "is 'Enviroment' a misspelling"));
+	lint_report_release(&r);
+
+	/* the name's suffix and the tag disagree: both fixes offered */
+	lint_yaml(&r,
+	    "version: 1\n"
+	    "settings: { name_pattern: '{Application}-{Environment}' }\n"
+	    "taxonomy: { required: [Application],\n"
+	    "  tags: { Application: {},\n"
+	    "    Environment: { allowed: [Production, Development] } } }\n"
+	    "projects:\n"
+	    "  - { name: CustomerChatbot-Development,\n"
+	    "      tags: { Application: CustomerChatbot, Environment: Production } }\n"
+	    "  - { name: Batch-Development,\n"
+	    "      tags: { Application: Batch, Environment: Development } }\n",
+	    NULL);
+	f = find_rule(&r, "name-convention");
+	assert_non_null(f);
+	assert_string_equal(f->msg, "project name 'CustomerChatbot-Development' "
+	    "and its Environment tag disagree: the name says 'Development', the "
+	    "tag 'Production'; rename the project to "
+	    "'CustomerChatbot-Production', or set Environment: Development if "
+	    "the name is right");
+	lint_report_release(&r);
+}
+
+static void
 test_lint__loader_failure_still_reports(void **state)
 {
 	struct lint_report r = LINT_REPORT_INIT;
@@ -873,6 +919,7 @@ main(void)
 		cmocka_unit_test(test_lint__agrees_with_validate_on_suppressions),
 		cmocka_unit_test(test_lint__bad_today_is_a_usage_error),
 		cmocka_unit_test(test_lint__name_pattern_forms),
+		cmocka_unit_test(test_lint__one_mistake_one_finding),
 		cmocka_unit_test(test_lint__loader_failure_still_reports),
 		cmocka_unit_test(test_lint__tag_policy_operators),
 		cmocka_unit_test(test_lint__tag_policy_errors_have_positions),
