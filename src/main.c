@@ -29,7 +29,8 @@ const struct cli_command cli_commands[] = {
 	    "[--parallelism N] [--allow-archive] [--force] [--record] "
 	    "[--record-repo PATH] [--format text|json]",
 	    "Make the account match the inventory, or apply a saved plan" },
-	{ "export", cmd_export, "export [-o FILE] [--include-archived]",
+	{ "export", cmd_export,
+	    "export [-o FILE] [--include-archived] [--required KEYS] [--no-infer]",
 	    "Write the live account as an inventory (to adopt existing projects)" },
 	{ "output", cmd_output, "output [--format json|env]",
 	    "Print the name to project ID map for applications" },

@@ -221,7 +221,7 @@ text_target(struct ps_buf *out, const struct plan *p, const char *prep)
 
 	if (!p->endpoint)
 		return;
-	safe = inventory_printable(p->endpoint, 0);
+	safe = ps_printable(p->endpoint, 0);
 	ps_buf_addf(out, " %s %s", prep, safe);
 	free(safe);
 }

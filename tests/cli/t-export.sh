@@ -74,12 +74,14 @@ assert_contains "$T/out" "No changes"
 assert_contains "$T/out" "$DROP"		# reported as unmanaged, not changed
 ok "the export validates and plans to no changes (quoting round-trips)"
 
-# the taxonomy: required = keys on every active project; allowed lists for
-# keys with few, repeated values
+# the taxonomy: required = keys on 80% of the active projects or more;
+# allowed lists where repeated values cover 80% of a key's uses
 assert_contains "$T/exp.yaml" "required: [Team]"
-assert_contains "$T/exp.yaml" "Environment: { allowed: [Development, Production] }"
+assert_contains "$T/exp.yaml" "Environment: {}"	# Production 3 of 4: 75%
+assert_contains "$T/exp.yaml" "Owner: { allowed: [alice] }"
 assert_contains "$T/exp.yaml" "Application: {}"
 assert_contains "$T/exp.yaml" "Note: {}"
+assert_not_contains "$T/exp.yaml" "# to fix:"
 ok "taxonomy inferred from the tags in use"
 
 # ---- archived projects on request ----
@@ -104,6 +106,43 @@ run_ps 0 export --include-archived
 assert_contains "$T/err" "$DROP (archived) is also named 'Dup'; only $KEEP is exported"
 assert_not_contains "$T/err" "rename one"
 ok "--include-archived: an archived namesake is left out without a rename hint"
+
+# ---- the taxonomy most projects follow; the few that break it are marked ----
+stop_emulator
+start_emulator --seed 4
+for i in 1 2 3 4; do
+	create "\"Svc-$i\"" "{\"Team\":\"T$((i % 2))\",\"CostCenter\":\"CC-100$i\",\"Environment\":\"Production\"}" >/dev/null
+done
+create '"Svc-5"' '{"Team":"T1","Environment":"Prod"}' >/dev/null
+run_ps 0 export -o "$T/most.yaml"
+assert_contains "$T/most.yaml" "required: [CostCenter, Environment, Team]"
+assert_contains "$T/most.yaml" "Environment: { allowed: [Production] }"
+assert_contains "$T/most.yaml" "Team: { allowed: [T0, T1] }"
+assert_contains "$T/most.yaml" "CostCenter: {}"
+assert_contains "$T/most.yaml" "# to fix: no CostCenter tag; Environment value not in its allowed list"
+assert_contains "$T/err" "1 project lacks the required tag 'CostCenter' (marked \"to fix\")"
+assert_contains "$T/err" "1 project uses a 'Environment' value outside its inferred allowed list"
+run_ps 3 -f "$T/most.yaml" validate
+assert_contains "$T/err" "'Svc-5' is missing required tag 'CostCenter'"
+assert_contains "$T/err" "'Prod' is not an allowed value of 'Environment'"
+ok "export proposes what 80% follow: required keys and allowed values; the rest are marked and fail validate"
+
+run_ps 0 export --required Team
+assert_contains "$T/out" "required: [Team]"
+assert_not_contains "$T/out" "no CostCenter tag"
+run_ps 0 export --required Team,Owner
+assert_contains "$T/out" "required: [Owner, Team]"
+assert_contains "$T/out" "    Owner: {}"
+assert_contains "$T/err" "5 projects lack the required tag 'Owner'"
+run_ps 0 export --no-infer -o "$T/raw.yaml"
+assert_contains "$T/raw.yaml" "required: []"
+assert_contains "$T/raw.yaml" "Environment: {}"
+assert_not_contains "$T/raw.yaml" "allowed"
+assert_not_contains "$T/raw.yaml" "# to fix:"
+run_ps 0 -f "$T/raw.yaml" plan --detailed-exitcode
+run_ps 64 export --required 'aws:x'
+assert_contains "$T/err" "--required"
+ok "--required KEYS sets taxonomy.required; --no-infer proposes none (and plans to no changes)"
 
 # ---- errors ----
 run_ps 64 export --format json
