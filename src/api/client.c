@@ -31,16 +31,6 @@ api__now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* A header value must not smuggle in more headers. */
-static bool
-header_safe(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
-
 static void
 add_secret(struct api_client *c, const char *s)
 {
@@ -143,7 +133,7 @@ load_sigv4(struct api_client *c, const struct api_options *opts)
 		    "give --region, settings.region, $AWS_REGION or a "
 		    "profile's region");
 	if (strchr(c->region, ':') || strchr(c->region, '/') ||
-	    !header_safe(c->region))
+	    !ps_header_value_safe(c->region))
 		return ps_error(PS_EUSAGE, "invalid region '%s'", c->region);
 	if ((err = aws_provider_get(c->provider, time(NULL), &cr)) < 0)
 		return err;
@@ -169,7 +159,7 @@ load_credentials(struct api_client *c, const struct api_options *opts)
 			if ((key = env(key_vars[i])))
 				var = key_vars[i];
 	if (key) {
-		if (!header_safe(key))
+		if (!ps_header_value_safe(key))
 			return ps_error(PS_EUSAGE, "$%s contains control "
 			    "characters", var);
 		add_secret(c, key);

@@ -43,15 +43,6 @@ env(const char *name)
 	return v && *v ? v : NULL;
 }
 
-static bool
-header_safe(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
-
 static void
 looked(struct chain *c, const char *fmt, ...) PS_PRINTF(2, 3);
 
@@ -146,9 +137,9 @@ set_creds(struct aws_credentials *out, const char *akid, const char *secret,
 static int
 check_creds(const struct aws_credentials *cr, const char *where)
 {
-	if (!header_safe(cr->access_key_id) ||
-	    !header_safe(cr->secret_access_key) ||
-	    (cr->session_token && !header_safe(cr->session_token)) ||
+	if (!ps_header_value_safe(cr->access_key_id) ||
+	    !ps_header_value_safe(cr->secret_access_key) ||
+	    (cr->session_token && !ps_header_value_safe(cr->session_token)) ||
 	    strchr(cr->access_key_id, '/') || strchr(cr->access_key_id, ' '))
 		return ps_error(PS_EUSAGE, "the AWS credentials from %s "
 		    "contain invalid characters", where);
@@ -480,7 +471,7 @@ from_container(struct chain *c, struct aws_credentials *out)
 		tok = ps_buf_cstr(&t);
 	}
 	if (tok) {
-		if (!header_safe(tok)) {
+		if (!ps_header_value_safe(tok)) {
 			err = ps_error(PS_EUSAGE, "%s: the authorization token "
 			    "contains control characters", where);
 			goto out;

@@ -67,15 +67,6 @@ billing_endpoint_resolve(char **out, char **signing_region,
 	return 0;
 }
 
-static bool
-header_safe(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
-
 /*
  * Credentials for Cost Explorer.  The switch point to the AWS credential
  * chain (profiles, web identity, containers, IMDS): until it is in the
@@ -97,8 +88,8 @@ load_credentials(struct billing_client *c, const char *profile)
 		return ps_error(PS_EUSAGE, "no AWS credentials for Cost "
 		    "Explorer: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
 		    "(and AWS_SESSION_TOKEN for temporary ones)");
-	if (!header_safe(akid) || !header_safe(secret) ||
-	    (token && !header_safe(token)) || strchr(akid, ':'))
+	if (!ps_header_value_safe(akid) || !ps_header_value_safe(secret) ||
+	    (token && !ps_header_value_safe(token)) || strchr(akid, ':'))
 		return ps_error(PS_EUSAGE, "the AWS credentials in the "
 		    "environment contain characters a header cannot carry");
 	c->akid = xstrdup(akid);

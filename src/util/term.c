@@ -79,3 +79,12 @@ ps_printable(const char *s, size_t max)
 	ps_buf_add_printable(&b, s, max);
 	return ps_buf_detach(&b);
 }
+
+bool
+ps_header_value_safe(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}

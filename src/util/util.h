@@ -84,6 +84,9 @@ int ps_write_file_atomic(const char *path, const void *data, size_t len,
 void ps_buf_add_printable(struct ps_buf *b, const char *s, size_t max);
 /* The same as a newly allocated string (caller frees). */
 char *ps_printable(const char *s, size_t max);
+/* False when s holds a control character (C0 or DEL): an HTTP header value
+ * must not smuggle in more headers. */
+bool ps_header_value_safe(const char *s);
 /* "s" in double quotes, escaped as above plus \" and \\. */
 void ps_buf_add_quoted(struct ps_buf *b, const char *s);
 

@@ -116,6 +116,17 @@ test_util__utf8_counts_code_points(void **state)
 }
 
 static void
+test_util__header_value_safe(void **state)
+{
+	(void)state;
+	assert_true(ps_header_value_safe(""));
+	assert_true(ps_header_value_safe("AKIA/abc+def= \xc3\xbc~"));
+	assert_false(ps_header_value_safe("key\r\nX-Injected: 1"));
+	assert_false(ps_header_value_safe("tab\there"));
+	assert_false(ps_header_value_safe("del\x7f"));
+}
+
+static void
 test_util__printable_escapes(void **state)
 {
 	static const struct {
@@ -292,6 +303,7 @@ main(void)
 		cmocka_unit_test(test_util__utf8_counts_code_points),
 		cmocka_unit_test(test_util__edit_distance_and_glob),
 		cmocka_unit_test(test_util__printable_escapes),
+		cmocka_unit_test(test_util__header_value_safe),
 		cmocka_unit_test(test_util__diags_sort_by_position),
 		cmocka_unit_test(test_util__markdown_escapes_names),
 		cmocka_unit_test(test_util__hmac_sha256_rfc4231),
