@@ -16,7 +16,8 @@ const struct cli_command cli_commands[] = {
 	{ "validate", cmd_validate, "validate [--format text|json] [FILE...]",
 	    "Check the inventory offline: YAML, schema and taxonomy" },
 	{ "lint", cmd_lint,
-	    "lint [--live] [--tag-policy FILE] [--format text|json|sarif|github] "
+	    "lint [--live] [--tag-policy FILE] "
+	    "[--format text|json|sarif|github|codeclimate] "
 	    "[--fail-on error|warning] [--show-suppressed] [--list-rules] "
 	    "[FILE...]",
 	    "Check the inventory (and with --live the account) against the tag policy" },

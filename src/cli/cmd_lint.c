@@ -24,7 +24,8 @@ static const char lint_help[] =
     "                        and credentials as plan) and report coverage\n"
     "      --tag-policy FILE check against an AWS Organizations tag policy (JSON)\n"
     "      --format FORMAT   text (default), json, sarif (SARIF 2.1.0 for code\n"
-    "                        scanning) or github (workflow annotations)\n"
+    "                        scanning), github (workflow annotations) or\n"
+    "                        codeclimate (GitLab Code Quality report)\n"
     "      --fail-on LEVEL   error (default) or warning: the lowest severity\n"
     "                        that makes lint exit 3\n"
     "      --show-suppressed list suppressed findings too (text, github)\n"
@@ -104,10 +105,10 @@ cmd_lint(int argc, char **argv, struct cli_ctx *ctx)
 	struct api_client *api = NULL;
 	struct inventory *inv = NULL;
 	enum lint_format fmt = LINT_FORMAT_TEXT;
-	const char *policy_path = NULL;
+	const char *policy_path = NULL, *first;
 	bool want_live = false, list = false, fail_warn = false;
 	bool unreadable = false;
-	char *cwd = NULL;
+	char *cwd = NULL, *root = NULL, *inv_rel = NULL;
 	int c, rc = EXIT_OK, err, nfiles, i;
 
 	opterr = 0;	/* our own messages, not getopt's */
@@ -219,8 +220,15 @@ cmd_lint(int argc, char **argv, struct cli_ctx *ctx)
 		rc = EXIT_ERROR;	/* nothing was linted */
 		goto out;
 	}
-	if (fmt == LINT_FORMAT_SARIF || fmt == LINT_FORMAT_GITHUB)
+	if (fmt == LINT_FORMAT_SARIF || fmt == LINT_FORMAT_GITHUB ||
+	    fmt == LINT_FORMAT_CODECLIMATE) {
 		repo_relative_files(&report);
+		/* live findings point at the one inventory --live allows */
+		first = optind < argc ? argv[optind] : ctx->file;
+		root = cli_repo_root(first);
+		inv_rel = cli_repo_relative(root, first);
+		ropts.inventory = inv_rel;
+	}
 	ropts.tool_version = PROJSYNC_VERSION;
 	ropts.color = ctx->color_out && fmt == LINT_FORMAT_TEXT;
 	cwd = getcwd(NULL, 0);
@@ -231,6 +239,8 @@ cmd_lint(int argc, char **argv, struct cli_ctx *ctx)
 	rc = unreadable ? EXIT_ERROR : lint_report_fails(&report, fail_warn) ?
 	    EXIT_INVALID : EXIT_OK;
 out:
+	free(root);
+	free(inv_rel);
 	free(cwd);
 	ps_buf_release(&doc);
 	lint_report_release(&report);

@@ -139,9 +139,11 @@ enum lint_format {
 	LINT_FORMAT_JSON,
 	LINT_FORMAT_SARIF,
 	LINT_FORMAT_GITHUB,
+	LINT_FORMAT_CODECLIMATE,	/* GitLab Code Quality */
 };
 
-/* "text" | "json" | "sarif" | "github"; PS_EUSAGE otherwise. */
+/* "text" | "json" | "sarif" | "github" | "codeclimate"; PS_EUSAGE
+ * otherwise. */
 int lint_format_parse(enum lint_format *out, const char *s);
 
 struct lint_render_options {
@@ -152,6 +154,9 @@ struct lint_render_options {
 	/* SARIF: absolute paths under base_dir become relative URIs (the
 	 * working directory, usually the repository's root); NULL: none */
 	const char *base_dir;
+	/* codeclimate: the file live findings point at (GitLab wants a path
+	 * for every issue); NULL: "projects.yaml" */
+	const char *inventory;
 };
 
 /* Append the report in fmt to out. */

@@ -2,7 +2,8 @@
  * lint: renderers.  Text is gcc style, grouped by file with the live
  * account last, and a summary; JSON is projsync's own shape; SARIF 2.1.0
  * is what GitHub code scanning loads; `github` prints workflow commands
- * that annotate a pull request.  Output is deterministic (golden tests).
+ * that annotate a pull request; `codeclimate` is GitLab's Code Quality
+ * report.  Output is deterministic (golden tests).
  */
 #include "lint/lint_int.h"
 
@@ -23,6 +24,7 @@ lint_format_parse(enum lint_format *out, const char *s)
 	} fmts[] = {
 		{ "text", LINT_FORMAT_TEXT }, { "json", LINT_FORMAT_JSON },
 		{ "sarif", LINT_FORMAT_SARIF }, { "github", LINT_FORMAT_GITHUB },
+		{ "codeclimate", LINT_FORMAT_CODECLIMATE },
 	};
 	size_t i;
 
@@ -31,8 +33,8 @@ lint_format_parse(enum lint_format *out, const char *s)
 			*out = fmts[i].f;
 			return 0;
 		}
-	return ps_error(PS_EUSAGE, "unknown format '%s' (text, json, sarif or "
-	    "github)", s ? s : "");
+	return ps_error(PS_EUSAGE, "unknown format '%s' (text, json, sarif, "
+	    "github or codeclimate)", s ? s : "");
 }
 
 static const char *
@@ -586,6 +588,76 @@ render_github(struct ps_buf *b, const struct lint_report *r,
 	summary(b, r);
 }
 
+/* ---- GitLab Code Quality (a subset of the Code Climate format) ---- */
+
+static const char *
+cc_severity(enum diag_level l)
+{
+	return l == DIAG_ERROR ? "major" : l == DIAG_WARNING ? "minor" : "info";
+}
+
+static void
+render_codeclimate(struct ps_buf *b, const struct lint_report *r,
+    const struct lint_render_options *o)
+{
+	cJSON *arr = cJSON_CreateArray(), *it, *loc, *lines;
+	struct ps_buf key = PS_BUF_INIT, desc = PS_BUF_INIT;
+	struct lint__map seen = LINT__MAP_INIT;
+	char hex[65], **keys = xcalloc(r->nr + 1, sizeof(*keys));
+	size_t i, same, nkeys = 0, *slot;
+	bool fresh;
+
+	for (i = 0; i < r->nr; i++) {
+		const struct lint_finding *f = &r->items[i];
+		const char *path = f->file ? f->file : o->inventory ?
+		    o->inventory : "projects.yaml";
+
+		if (f->suppressed && !o->show_suppressed)
+			continue;
+		ps_buf_reset(&desc);
+		if (f->live_id) {	/* a live project: named in the text */
+			ps_buf_adds(&desc, f->live_arn ? f->live_arn : f->live_id);
+			ps_buf_adds(&desc, ": ");
+		}
+		ps_buf_adds(&desc, f->msg);
+		/* stable across runs and line moves; the n-th repeat of the
+		 * same finding in a file keeps its own */
+		ps_buf_reset(&key);
+		ps_buf_addf(&key, "%s\n%s\n%s", f->rule ? f->rule : "", path,
+		    desc.ptr);
+		if ((slot = lint__map_get(&seen, key.ptr))) {
+			same = ++*slot;
+		} else {
+			keys[nkeys] = xstrdup(key.ptr);
+			lint__map_put(&seen, keys[nkeys++], 0, &fresh);
+			same = 0;
+		}
+		ps_buf_addf(&key, "\n%zu", same);
+		sha256_hex(hex, key.ptr, key.len);
+		hex[32] = '\0';
+		it = cJSON_CreateObject();
+		cJSON_AddStringToObject(it, "type", "issue");
+		cJSON_AddStringToObject(it, "check_name", f->rule ? f->rule :
+		    "projsync");
+		cJSON_AddStringToObject(it, "description", desc.ptr);
+		cJSON_AddStringToObject(it, "fingerprint", hex);
+		cJSON_AddStringToObject(it, "severity", cc_severity(f->level));
+		loc = cJSON_AddObjectToObject(it, "location");
+		cJSON_AddStringToObject(loc, "path", path);
+		lines = cJSON_AddObjectToObject(loc, "lines");
+		cJSON_AddNumberToObject(lines, "begin", f->line ? f->line : 1);
+		cJSON_AddItemToArray(arr, it);
+	}
+	add_printed(b, arr);
+	cJSON_Delete(arr);
+	lint__map_release(&seen);
+	for (i = 0; i < nkeys; i++)
+		free(keys[i]);
+	free(keys);
+	ps_buf_release(&key);
+	ps_buf_release(&desc);
+}
+
 void
 lint_render(struct ps_buf *out, const struct lint_report *r,
     enum lint_format fmt, const struct lint_render_options *o)
@@ -603,6 +675,9 @@ lint_render(struct ps_buf *out, const struct lint_report *r,
 		break;
 	case LINT_FORMAT_GITHUB:
 		render_github(out, r, o);
+		break;
+	case LINT_FORMAT_CODECLIMATE:
+		render_codeclimate(out, r, o);
 		break;
 	default:
 		render_text(out, r, o);

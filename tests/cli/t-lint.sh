@@ -28,7 +28,7 @@ for d in "$FX"/*/; do
 	[ -f "$d/policy.json" ] && args+=(--tag-policy "$d/policy.json")
 	want=0
 	grep -q '"errors":	0,' "$d/expect.json" || want=3
-	for f in text:txt json:json sarif:sarif github:github; do
+	for f in text:txt json:json sarif:sarif github:github codeclimate:codeclimate; do
 		run_ps "$want" "${args[@]}" --format "${f%%:*}"
 		norm "$T/out"
 		assert_golden "$T/out.norm" "$d/expect.${f#*:}"
@@ -36,7 +36,7 @@ for d in "$FX"/*/; do
 	n=$((n + 1))
 done
 [ "$n" -gt 40 ] || fail "only $n fixtures ran"
-ok "$n fixtures match their golden output in 4 formats"
+ok "$n fixtures match their golden output in 5 formats"
 
 # ---- exit codes ----
 run_ps 0 -f "$FX/undeclared-tag-key/projects.yaml" lint
@@ -195,7 +195,7 @@ cp "$FX/value-not-allowed/projects.yaml" "$T/repo/infra/projects.yaml"
 git -C "$T/repo" init -q
 for spec in "$T/repo/infra:projects.yaml" "$T/repo:infra/projects.yaml" \
 	"$T/repo/ci:../infra/./projects.yaml" "$T:$T/repo/infra/../infra/projects.yaml"; do
-	for fmt in github sarif; do
+	for fmt in github sarif codeclimate; do
 		(cd "${spec%%:*}" && "$PROJSYNC_BIN" -f "${spec#*:}" lint --format $fmt >"$T/out" 2>"$T/err") &&
 			fail "$spec: lint passed"
 		case $fmt in
@@ -207,6 +207,11 @@ uris = {res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r
 assert uris == {"infra/projects.yaml"}, uris
 assert "informationUri" not in r["tool"]["driver"], "informationUri"
 PY
+		codeclimate) python3 - "$T/out" <<'PY' || fail "$spec: codeclimate: $(head -c 600 "$T/out")" ;;
+import json, sys
+issues = json.load(open(sys.argv[1]))
+assert issues and {i["location"]["path"] for i in issues} == {"infra/projects.yaml"}
+PY
 		esac
 	done
 done
@@ -217,7 +222,26 @@ assert_contains "$T/out" "::error file=sub/p.yaml,line=9,"
 # the text report keeps the path as written (editors jump from the cwd)
 (cd "$T/repo/ci" && "$PROJSYNC_BIN" -f ../infra/projects.yaml lint >"$T/out" 2>&1) || true
 assert_contains "$T/out" "../infra/projects.yaml:9:"
-ok "github annotations and SARIF URIs name files from the repository top (or GITHUB_WORKSPACE)"
+ok "github annotations, SARIF URIs and Code Quality paths name files from the repository top (or GITHUB_WORKSPACE)"
+
+# ---- GitLab Code Quality: every golden is a valid report ----
+python3 - "$FX"/*/expect.codeclimate <<'PY' || fail "a codeclimate golden is not a valid Code Quality report"
+import json, sys
+for path in sys.argv[1:]:
+    issues = json.load(open(path))
+    assert isinstance(issues, list), path
+    prints = [i["fingerprint"] for i in issues]
+    assert len(prints) == len(set(prints)), (path, "fingerprints not unique")
+    for i in issues:
+        assert set(i) >= {"description", "check_name", "fingerprint", "severity", "location"}, (path, i)
+        assert i["severity"] in ("info", "minor", "major", "critical", "blocker"), (path, i)
+        assert isinstance(i["location"]["lines"]["begin"], int) and i["location"]["lines"]["begin"] >= 1, (path, i)
+        assert not i["location"]["path"].startswith("/"), (path, i)
+PY
+run_ps 0 -f "$FX/undeclared-tag-key/projects.yaml" lint --format codeclimate
+python3 -c 'import json,sys; i = json.load(open(sys.argv[1])); assert len(i) == 1 and i[0]["severity"] == "minor"' "$T/out" ||
+	fail "codeclimate: a warning: $(cat "$T/out")"
+ok "lint --format codeclimate: GitLab Code Quality reports (unique fingerprints, relative paths)"
 
 # ---- colour for CI logs: forced by flag or environment, NO_COLOR wins ----
 esc=$(printf '\033[')

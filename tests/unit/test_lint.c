@@ -116,8 +116,10 @@ run_fixture(const char *name)
 	} fmts[] = {
 		{ LINT_FORMAT_TEXT, "txt" }, { LINT_FORMAT_JSON, "json" },
 		{ LINT_FORMAT_SARIF, "sarif" }, { LINT_FORMAT_GITHUB, "github" },
+		{ LINT_FORMAT_CODECLIMATE, "codeclimate" },
 	};
 	struct lint_render_options ro = { .tool_version = TEST_VERSION };
+	char inv_path[512];
 	struct lint_options lo = { .today = TODAY };
 	struct lint_report r = LINT_REPORT_INIT;
 	struct live_state st = LIVE_STATE_INIT;
@@ -160,6 +162,8 @@ run_fixture(const char *name)
 		lo.live = &st;
 	}
 	snprintf(path, sizeof(path), FIXTURES "/%s/projects.yaml", name);
+	snprintf(inv_path, sizeof(inv_path), "%s", path);
+	ro.inventory = inv_path;	/* where live findings point */
 	err = inventory_load_file(&inv, path, &dl);
 	assert_true(err == 0 || err == PS_EINVALID);
 	assert_int_equal(lint_run(&r, inv, &dl, &lo), 0);
@@ -849,6 +853,8 @@ test_lint__format_parse(void **state)
 	assert_int_equal(f, LINT_FORMAT_SARIF);
 	assert_int_equal(lint_format_parse(&f, "github"), 0);
 	assert_int_equal(f, LINT_FORMAT_GITHUB);
+	assert_int_equal(lint_format_parse(&f, "codeclimate"), 0);
+	assert_int_equal(f, LINT_FORMAT_CODECLIMATE);
 	assert_int_equal(lint_format_parse(&f, "xml"), PS_EUSAGE);
 	assert_int_equal(lint_format_parse(&f, NULL), PS_EUSAGE);
 }
