@@ -215,6 +215,15 @@ PY
 		esac
 	done
 done
+# several inventories in one report: each issue names its own file
+cp "$FX/whitespace-in-value/projects.yaml" "$T/repo/ci/other.yaml"
+(cd "$T/repo" && "$PROJSYNC_BIN" lint --format codeclimate infra/projects.yaml ci/other.yaml >"$T/out" 2>"$T/err") &&
+	fail "two files: lint passed"
+python3 - "$T/out" <<'PY' || fail "two files: codeclimate paths: $(head -c 600 "$T/out")"
+import json, sys
+issues = json.load(open(sys.argv[1]))
+assert {i["location"]["path"] for i in issues} == {"infra/projects.yaml", "ci/other.yaml"}
+PY
 # outside git, GITHUB_WORKSPACE is the top
 cp "$FX/value-not-allowed/projects.yaml" "$T/ws/sub/p.yaml"
 (cd "$T/ws/sub" && GITHUB_WORKSPACE=$T/ws "$PROJSYNC_BIN" -f p.yaml lint --format github >"$T/out" 2>&1) || true
