@@ -61,3 +61,55 @@ rev=$(sed -n 's/^rev=//p' "$GITHUB_OUTPUT")
 	{ cat "$T/apply.out"; fail "apply --from-history=$rev"; }
 assert_contains "$T/apply.out" "4 created"
 ok "merge-to-main.yml finds the reviewed plan by its Inventory-SHA256; apply --from-history applies it"
+
+# ---- action.yml's sticky comment: one marker, found again on the next push ----
+python3 - "$SRC_DIR/action.yml" >"$T/sticky.sh" <<'PY'
+import sys, yaml
+doc = yaml.safe_load(open(sys.argv[1]))
+step = next(s for s in doc["runs"]["steps"] if s.get("name") == "Sticky pull-request comment")
+print(step["run"])
+PY
+mkdir -p "$T/fakebin" "$T/runner"
+# a fake gh: lists the comments stored under $T/comments, records PATCH/POST
+cat >"$T/fakebin/gh" <<'SH'
+#!/bin/bash
+set -eu
+if [ "$2" = -X ]; then	# api -X PATCH|POST PATH -F body=@FILE
+	echo "$4" >>"$GH_LOG"
+	last=${*: -1}
+	cp "${last#body=@}" "$GH_DIR/last.md"
+	exit 0
+fi
+prev=
+for a; do [ "$prev" = --jq ] && q=$a; prev=$a; done
+marker=${q#*startswith(\"}
+marker=${marker%%\")*}
+[ -s "$GH_DIR/last.md" ] && head -n1 "$GH_DIR/last.md" | grep -qxF "$marker" && echo 4242
+exit 0
+SH
+chmod +x "$T/fakebin/gh"
+export GH_LOG=$T/gh.log GH_DIR=$T/runner RUNNER_TEMP=$T/runner COMMAND=plan INVENTORY=projects.yaml PR=7 REPO=acme/inv
+sticky() {	# sticky RC: runs the step on $T/report
+	(cd "$T/ci" && PATH="$T/fakebin:$PATH" REPORT=$T/report RC=$1 bash -e "$T/sticky.sh") ||
+		fail "the sticky-comment step failed"
+}
+(cd "$T/ci" && "$PROJSYNC_BIN" plan --format markdown >"$T/report" 2>/dev/null) || fail "plan --format markdown"
+sticky 0
+[ "$(grep -c '<!-- projsync:' "$T/runner/last.md")" = 1 ] ||
+	fail "the comment should carry one marker: $(head -3 "$T/runner/last.md")"
+cmp -s "$T/report" "$T/runner/last.md" || fail "the comment is not projsync's markdown plan"
+grep -q 'issues/7/comments$' "$GH_LOG" || fail "the first push should create the comment: $(cat "$GH_LOG")"
+# a failing plan (no account) updates the same comment with the error
+(cd "$T/ci" && PROJSYNC_ENDPOINT=http://127.0.0.1:9 "$PROJSYNC_BIN" plan --format markdown >"$T/report" 2>"$T/runner/projsync-err") && fail "plan against a closed port passed"
+sticky 1
+assert_contains "$T/runner/last.md" "could not be computed"
+[ "$(grep -c '<!-- projsync:' "$T/runner/last.md")" = 1 ] || fail "the failure comment should carry one marker"
+[ "$(tail -n1 "$GH_LOG")" = "repos/acme/inv/issues/comments/4242" ] ||
+	fail "the failure should update the same comment: $(cat "$GH_LOG")"
+# projsync did not run at all: the action says so, under a marker of its own
+rm -f "$T/report" "$T/runner/projsync-err"
+: >"$T/runner/last.md"
+sticky 1
+assert_contains "$T/runner/last.md" "projsync did not run"
+[ "$(head -n1 "$T/runner/last.md")" = "<!-- projsync:plan:projects.yaml -->" ] || fail "no marker on the action's own failure comment"
+ok "action.yml: the plan's own marker finds the sticky comment again (one marker, updated on failure)"
