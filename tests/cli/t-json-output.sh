@@ -3,8 +3,8 @@
 # schemas/ (draft 2020-12, python3-jsonschema): plans (create, update with a
 # rename and tag changes, archive, unmanaged, a safety violation), the plan
 # file and plan.json/result.json on projsync/history, apply results, lint
-# reports (findings with and without a file, suppressed, --live) and the
-# inventory diff.  The schemas are strict (no unknown fields), so a new
+# reports (findings with and without a file, suppressed, --live), the
+# inventory diff and cost reports.  The schemas are strict (no unknown fields), so a new
 # field in an output needs its schema and docs/json-output.md updated.
 . "$(dirname "$0")/lib.sh"
 
@@ -143,3 +143,16 @@ run_ps 0 diff --format json HEAD HEAD
 cp "$T/out" "$T/diff-empty.json"
 validate diff "$T/diff.json" "$T/diff-empty.json"
 ok "diff: added, changed, taxonomy, settings and defaults; no changes"
+
+# ---- costs: monthly, and daily by two keys with --compare ----
+last_month=$(date -u -d "$(date -u +%Y-%m-01) -1 day" +%Y-%m)
+export AWS_ENDPOINT_URL_COST_EXPLORER=$EMU_BASE AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=not-a-real-secret
+unset AWS_SESSION_TOKEN AWS_PROFILE
+run_ps 0 costs --month "$last_month" --format json
+cp "$T/out" "$T/costs.json"
+has "$T/costs.json" 'd["rows"] and d["services"] and "compare" not in d'
+run_ps 0 costs --month "$last_month" --granularity daily --group-by Team,Environment --compare --format json
+cp "$T/out" "$T/costs-daily.json"
+has "$T/costs-daily.json" 'd["granularity"] == "DAILY" and len(d["group_by"]) == 2 and d["compare"]["groups"]'
+validate costs "$T/costs.json" "$T/costs-daily.json"
+ok "costs: monthly, and daily by two keys with --compare"
