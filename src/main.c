@@ -33,7 +33,7 @@ const struct cli_command cli_commands[] = {
 	{ "export", cmd_export,
 	    "export [-o FILE] [--include-archived] [--required KEYS] [--no-infer]",
 	    "Write the live account as an inventory (to adopt existing projects)" },
-	{ "output", cmd_output, "output [--format json|env]",
+	{ "output", cmd_output, "output [--format json|env] [--arn]",
 	    "Print the name to project ID map for applications" },
 	{ "costs", cmd_costs,
 	    "costs [--month YYYY-MM | --from DAY --to DAY] "

@@ -1,13 +1,12 @@
 /*
- * cli: `projsync output [--format json|env]` — the project ID of every
- * active project of the inventory that exists in the account, for
- * applications to pass as `project=` (the SDKs do not read
- * OPENAI_PROJECT_ID in Bedrock mode).  Matching is the plan's: the `id`
- * pin, else the one active live project with that name not claimed by a
- * pin.  Projects not created yet are listed in a warning; two active
- * projects with one name refuse (exit 4), as plan does, unless they carry
- * the same tags: a racing apply's duplicates, of which the survivor every
- * apply agrees on is named (plan_survivor()).
+ * cli: `projsync output [--format json|env] [--arn]` — the project ID (and
+ * ARN) of every active project of the inventory that exists in the
+ * account, for applications to pass as `project=` (the SDKs do not read
+ * OPENAI_PROJECT_ID in Bedrock mode) and for IAM policies.  Matching is
+ * the plan's own (plan_match()): the survivor of a racing apply's
+ * duplicates is named; a pin to a missing or archived project and two
+ * active projects with one name and different tags refuse (exit 4) with
+ * plan's message.  Projects not created yet are listed in a warning.
  */
 #include "cli/cli.h"
 
@@ -23,18 +22,28 @@ static const char output_options_help[] =
     "                        by name; env: PROJSYNC_PROJECT_<NAME>=proj_... lines\n"
     "                        for `eval` or an env file (NAME upper-cased, runs\n"
     "                        of other characters as one _)\n"
+    "      --arn             the ARN too, for IAM policies: json {\"NAME\":\n"
+    "                        {\"id\": \"proj_...\", \"arn\": \"arn:aws:...\"}}; env\n"
+    "                        adds a PROJSYNC_PROJECT_<NAME>_ARN=... line each\n"
     "\n"
     "Projects of the inventory that do not exist yet (or are archived in the\n"
     "inventory) are left out; the missing ones are named in a warning and the\n"
-    "exit status stays 0.  Two active projects with the same name and no id\n"
-    "pin: exit 4, as for plan.\n";
+    "exit status stays 0.  Projects are matched exactly as plan matches them:\n"
+    "two active projects with one name (and different tags) and no id pin, or\n"
+    "a pin to a project that does not exist or is archived: exit 4, as for\n"
+    "plan.\n";
 
 struct entry {
 	const char *name;	/* borrowed from the inventory */
 	const char *id;		/* borrowed from the live state */
+	const char *arn;	/* borrowed from the live state; may be NULL */
 	char *env;		/* env format: the variable name */
 };
 
+struct output_opts {
+	bool env;
+	bool arn;
+};
 static int
 cmp_entry(const void *a, const void *b)
 {
@@ -71,12 +80,12 @@ env_name(const char *name)
 	return ps_buf_detach(&b);
 }
 
-/* A shell word: bare when safe, else single-quoted. */
+/* A shell word: bare when safe (ids, ARNs), else single-quoted. */
 static void
 shell_word(struct ps_buf *b, const char *s)
 {
 	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789_-.") == strlen(s)) {
+	    "0123456789_-.:/") == strlen(s)) {
 		ps_buf_adds(b, s);
 		return;
 	}
@@ -101,52 +110,37 @@ json_string(struct ps_buf *b, const char *s)
 	cJSON_Delete(j);
 }
 
-static bool
-claimed(const struct inventory *inv, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < inv->projects_nr; i++)
-		if (inv->projects[i].id && strcmp(inv->projects[i].id, id) == 0)
-			return true;
-	return false;
-}
-
-int
-cmd_output(int argc, char **argv, struct cli_ctx *ctx)
+static int
+parse_options(struct output_opts *o, int argc, char **argv,
+    struct cli_ctx *ctx)
 {
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'F' },
+		{ "arn", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct cli_command *self = cli_command_find("output");
-	struct live_state live = LIVE_STATE_INIT;
-	struct inventory *inv = NULL;
-	struct api_client *api = NULL;
-	struct entry *map = NULL;
-	const struct live_project **cand = NULL;
-	struct ps_buf out = PS_BUF_INIT, missing = PS_BUF_INIT,
-	    ambiguous = PS_BUF_INIT;
-	size_t n = 0, nmissing = 0, i, j;
-	bool env = false;
-	int c, rc = EXIT_OK, err;
+	int c;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'F':
 			if (!strcmp(optarg, "json"))
-				env = false;
+				o->env = false;
 			else if (!strcmp(optarg, "env"))
-				env = true;
+				o->env = true;
 			else
 				return cli_usage_error(ctx, "unknown format '%s' "
 				    "(json or env)", optarg);
 			break;
+		case 'a':
+			o->arn = true;
+			break;
 		case 'h':
-			cli_print_help(stdout, self, output_options_help);
-			return EXIT_OK;
+			cli_print_help(stdout, cli_command_find("output"),
+			    output_options_help);
+			return -1;
 		default:
 			return cli_option_error(ctx, c, argv);
 		}
@@ -154,105 +148,141 @@ cmd_output(int argc, char **argv, struct cli_ctx *ctx)
 	if (optind < argc)
 		return cli_usage_error(ctx, "unexpected argument '%s'",
 		    argv[optind]);
+	return 0;
+}
+
+/*
+ * The active inventory projects that exist, matched as plan matches
+ * (plan_match()): *map (caller frees) holds *n entries sorted by name;
+ * the names of the missing ones go to missing.  Returns 0 or plan_match()'s
+ * error.
+ */
+static int
+collect(struct entry **map, size_t *n, struct ps_buf *missing,
+    size_t *nmissing, const struct inventory *inv,
+    const struct live_state *live)
+{
+	struct plan_match m;
+	size_t i;
+	int err;
+
+	*map = NULL;
+	*n = 0;
+	if ((err = plan_match(&m, inv, live)) < 0)
+		return err;
+	*map = xcalloc(inv->projects_nr + 1, sizeof(**map));
+	for (i = 0; i < inv->projects_nr; i++) {
+		const struct inv_project *ip = &inv->projects[i];
+		const struct live_project *lp = m.match[i];
+
+		if (ip->archived)
+			continue;
+		if (!lp) {
+			ps_buf_addf(missing, "%s'%s'", (*nmissing)++ ? ", " : "",
+			    ip->name);
+			continue;
+		}
+		(*map)[*n].name = ip->name;
+		(*map)[*n].id = lp->id;
+		(*map)[*n].arn = lp->arn;
+		(*n)++;
+	}
+	plan_match_release(&m);
+	qsort(*map, *n, sizeof(**map), cmp_entry);
+	return 0;
+}
+
+static void
+render_json(struct ps_buf *out, const struct entry *map, size_t n, bool arn)
+{
+	size_t i;
+
+	ps_buf_adds(out, n ? "{\n" : "{}\n");
+	for (i = 0; i < n; i++) {
+		ps_buf_adds(out, "  ");
+		json_string(out, map[i].name);
+		ps_buf_adds(out, ": ");
+		if (arn) {
+			ps_buf_adds(out, "{\n    \"id\": ");
+			json_string(out, map[i].id);
+			ps_buf_adds(out, ",\n    \"arn\": ");
+			if (map[i].arn)
+				json_string(out, map[i].arn);
+			else
+				ps_buf_adds(out, "null");
+			ps_buf_adds(out, "\n  }");
+		} else {
+			json_string(out, map[i].id);
+		}
+		ps_buf_adds(out, i + 1 < n ? ",\n" : "\n}\n");
+	}
+}
+
+/* NAME=value lines; 0, or EXIT_ERROR when two names make one variable or
+ * a name makes none (the message is printed). */
+static int
+render_env(struct ps_buf *out, struct entry *map, size_t n, bool arn,
+    const struct cli_ctx *ctx)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		if (!(map[i].env = env_name(map[i].name))) {
+			cli_error(ctx, "'%s' has no ASCII letter or digit to "
+			    "make a variable name from; use --format json",
+			    map[i].name);
+			return EXIT_ERROR;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(map[i].env, map[j].env) == 0)
+				break;
+		if (j < i) {
+			cli_error(ctx, "'%s' and '%s' both become %s; use "
+			    "--format json", map[j].name, map[i].name,
+			    map[i].env);
+			return EXIT_ERROR;
+		}
+		ps_buf_addf(out, "%s=", map[i].env);
+		shell_word(out, map[i].id);
+		ps_buf_addch(out, '\n');
+		if (arn && map[i].arn) {
+			ps_buf_addf(out, "%s_ARN=", map[i].env);
+			shell_word(out, map[i].arn);
+			ps_buf_addch(out, '\n');
+		}
+	}
+	return 0;
+}
+
+int
+cmd_output(int argc, char **argv, struct cli_ctx *ctx)
+{
+	struct output_opts o = { false, false };
+	struct live_state live = LIVE_STATE_INIT;
+	struct inventory *inv = NULL;
+	struct api_client *api = NULL;
+	struct entry *map = NULL;
+	struct ps_buf out = PS_BUF_INIT, missing = PS_BUF_INIT;
+	size_t n = 0, nmissing = 0, i;
+	int rc, err;
+
+	if ((rc = parse_options(&o, argc, argv, ctx)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
 	if ((rc = cli_load_inventory(&inv, ctx, false)) != 0)
 		return rc;
 	if ((rc = cli_api_client(&api, ctx, inv)) != 0)
 		goto out;
-	if ((err = api_list_projects(api, &live)) < 0) {
+	if ((err = api_list_projects(api, &live)) < 0 ||
+	    (err = collect(&map, &n, &missing, &nmissing, inv, &live)) < 0) {
 		rc = cli_fail(ctx, err);
 		goto out;
 	}
-
-	map = xcalloc(inv->projects_nr + 1, sizeof(*map));
-	cand = xcalloc(live.nr + 1, sizeof(*cand));
-	for (i = 0; i < inv->projects_nr; i++) {
-		const struct inv_project *ip = &inv->projects[i];
-		const struct live_project *found = NULL;
-		size_t matches = 0;
-
-		if (ip->archived)
-			continue;
-		if (ip->id) {
-			const struct live_project *lp =
-			    live_state_find(&live, ip->id);
-			if (lp && !lp->archived && strcmp(lp->id, "default"))
-				found = lp;
-		} else {
-			bool same = true;
-
-			for (j = 0; j < live.nr; j++) {
-				const struct live_project *lp = &live.items[j];
-				if (lp->archived || !lp->name ||
-				    strcmp(lp->id, "default") == 0 ||
-				    strcmp(lp->name, ip->name) != 0 ||
-				    claimed(inv, lp->id))
-					continue;
-				cand[matches++] = lp;
-				same &= tag_set_equal(&lp->tags, &cand[0]->tags);
-			}
-			if (matches > 1 && same) {
-				/* a racing apply's duplicates: the survivor
-				 * every apply agrees on (docs/apply-safety.md) */
-				found = plan_survivor(cand, matches);
-			} else if (matches > 1) {
-				ps_buf_addf(&ambiguous, "\n  '%s': ", ip->name);
-				for (j = 0; j < matches; j++)
-					ps_buf_addf(&ambiguous, "%s%s", j ? ", " :
-					    "", cand[j]->id);
-				continue;
-			} else if (matches == 1) {
-				found = cand[0];
-			}
-		}
-		if (!found) {
-			ps_buf_addf(&missing, "%s'%s'", nmissing++ ? ", " : "",
-			    ip->name);
-			continue;
-		}
-		map[n].name = ip->name;
-		map[n].id = found->id;
-		n++;
-	}
-	if (ambiguous.len) {
-		cli_error(ctx, "several active projects share a name; pin the "
-		    "right one with `id:` in the inventory:%s", ambiguous.ptr);
-		rc = EXIT_REFUSED;
+	if (o.env)
+		rc = render_env(&out, map, n, o.arn, ctx);
+	else
+		render_json(&out, map, n, o.arn);
+	if (rc != 0)
 		goto out;
-	}
-	qsort(map, n, sizeof(*map), cmp_entry);
-	if (env) {
-		for (i = 0; i < n; i++) {
-			if (!(map[i].env = env_name(map[i].name))) {
-				cli_error(ctx, "'%s' has no ASCII letter or digit "
-				    "to make a variable name from; use --format "
-				    "json", map[i].name);
-				rc = EXIT_ERROR;
-				goto out;
-			}
-			for (j = 0; j < i; j++)
-				if (strcmp(map[i].env, map[j].env) == 0)
-					break;
-			if (j < i) {
-				cli_error(ctx, "'%s' and '%s' both become %s; "
-				    "use --format json", map[j].name,
-				    map[i].name, map[i].env);
-				rc = EXIT_ERROR;
-				goto out;
-			}
-			ps_buf_addf(&out, "%s=", map[i].env);
-			shell_word(&out, map[i].id);
-			ps_buf_addch(&out, '\n');
-		}
-	} else {
-		ps_buf_adds(&out, n ? "{\n" : "{}\n");
-		for (i = 0; i < n; i++) {
-			ps_buf_adds(&out, "  ");
-			json_string(&out, map[i].name);
-			ps_buf_adds(&out, ": ");
-			json_string(&out, map[i].id);
-			ps_buf_adds(&out, i + 1 < n ? ",\n" : "\n}\n");
-		}
-	}
 	fwrite(out.ptr ? out.ptr : "", 1, out.len, stdout);
 	if (nmissing)
 		cli_warning(ctx, "%zu project%s of the inventory %s not exist "
@@ -264,10 +294,8 @@ out:
 		for (i = 0; i < n; i++)
 			free(map[i].env);
 	free(map);
-	free(cand);
 	ps_buf_release(&out);
 	ps_buf_release(&missing);
-	ps_buf_release(&ambiguous);
 	live_state_release(&live);
 	api_client_free(api);
 	inventory_free(inv);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "plan/plan.h"
 #include "policy/policy.h"
 
 /* ---- YAML scalars ---- */
@@ -102,6 +103,8 @@ warn(struct export_result *r, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* By name; of one name the active ones first, then the survivor plan
+ * matches among a racing apply's duplicates (plan_survivor_cmp()). */
 static int
 cmp_project(const void *a, const void *b)
 {
@@ -111,12 +114,9 @@ cmp_project(const void *a, const void *b)
 
 	if (c)
 		return c;
-	/* the active one first, then the oldest */
 	if (x->archived != y->archived)
 		return x->archived ? 1 : -1;
-	if (x->created_at != y->created_at)
-		return x->created_at < y->created_at ? -1 : 1;
-	return strcmp(x->id, y->id);
+	return plan_survivor_cmp(x, y);
 }
 
 /*

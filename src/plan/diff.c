@@ -265,133 +265,6 @@ plan_endpoint_sanitize(const char *url)
 
 /* ---- diff ---- */
 
-static int
-cmp_live_id(const void *a, const void *b)
-{
-	const struct live_project *x = *(const struct live_project *const *)a;
-	const struct live_project *y = *(const struct live_project *const *)b;
-
-	return strcmp(x->id, y->id);
-}
-
-static int
-cmp_live_name(const void *a, const void *b)
-{
-	const struct live_project *x = *(const struct live_project *const *)a;
-	const struct live_project *y = *(const struct live_project *const *)b;
-	int c = plan__strcmp_null(x->name, y->name);
-
-	return c ? c : strcmp(x->id, y->id);
-}
-
-static const struct live_project *
-find_id(const struct live_project **by_id, size_t nr, const char *id)
-{
-	size_t lo = 0, hi = nr;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(by_id[mid]->id, id);
-		if (c == 0)
-			return by_id[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-/* First index in by_name (sorted by name, id) whose name is name; *n gets
- * how many share it. */
-static size_t
-find_name(const struct live_project **by_name, size_t nr, const char *name,
-    size_t *n)
-{
-	size_t lo = 0, hi = nr, first;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (plan__strcmp_null(by_name[mid]->name, name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	first = lo;
-	while (lo < nr && plan__strcmp_null(by_name[lo]->name, name) == 0)
-		lo++;
-	*n = lo - first;
-	return first;
-}
-
-int
-plan_survivor_cmp(const struct live_project *a, const struct live_project *b)
-{
-	int c = plan__strcmp_null(a->name, b->name);
-
-	if (c)
-		return c;
-	if (a->created_at != b->created_at)
-		return a->created_at < b->created_at ? -1 : 1;
-	return strcmp(a->id, b->id);
-}
-
-const struct live_project *
-plan_survivor(const struct live_project *const *v, size_t n)
-{
-	const struct live_project *s = v[0];
-	size_t i;
-
-	for (i = 1; i < n; i++)
-		if (plan_survivor_cmp(v[i], s) < 0)
-			s = v[i];
-	return s;
-}
-
-/* Do the n projects from `first` all carry the same tags? */
-static bool
-same_tags(const struct live_project **v, size_t n)
-{
-	size_t i;
-
-	for (i = 1; i < n; i++)
-		if (!tag_set_equal(&v[0]->tags, &v[i]->tags))
-			return false;
-	return true;
-}
-
-static bool
-is_default(const struct live_project *lp)
-{
-	return strcmp(lp->id, "default") == 0;
-}
-
-/* "file:line:col: " when the inventory knows where the project is. */
-static void
-add_pos(struct ps_buf *b, const struct inv_pos *pos)
-{
-	if (pos->file && pos->line)
-		ps_buf_addf(b, "%s:%u:%u: ", pos->file, pos->line, pos->col);
-}
-
-static void
-add_problem(struct ps_buf *errs, const struct inv_pos *pos, const char *fmt,
-    ...) PS_PRINTF(3, 4);
-
-static void
-add_problem(struct ps_buf *errs, const struct inv_pos *pos, const char *fmt,
-    ...)
-{
-	va_list ap;
-
-	if (errs->len)
-		ps_buf_addch(errs, '\n');
-	add_pos(errs, pos);
-	va_start(ap, fmt);
-	ps_buf_vaddf(errs, fmt, ap);
-	va_end(ap);
-}
-
 /*
  * The update that makes lp look like ip, honouring ignore_tags; NULL when
  * nothing differs.  Inventory keys that ignore_tags covers go to `ignored`.
@@ -556,22 +429,12 @@ check_safety(struct plan *p, const struct inventory *inv, size_t managed,
 	}
 }
 
-int
-plan_diff(struct plan **out, const struct inventory *inv,
-    const struct live_state *live, const struct plan_options *opts)
+/* A new plan with the header fields; no changes yet. */
+static struct plan *
+plan_start(const struct inventory *inv, const struct plan_options *opts)
 {
-	const struct live_project **by_id = NULL, **by_name = NULL;
-	const struct live_project **arch = NULL, **match = NULL;
-	const struct inv_project **pinned_by = NULL;
-	struct tag_set ignored = TAG_SET_INIT;
-	struct ps_buf errs = PS_BUF_INIT;
-	size_t by_name_nr = 0, arch_nr = 0, managed = 0, active_now = 0;
-	size_t i, j, n;
-	struct plan *p;
-	int err = 0;
+	struct plan *p = xcalloc(1, sizeof(*p));
 
-	*out = NULL;
-	p = xcalloc(1, sizeof(*p));
 	p->format_version = PLAN_FORMAT_VERSION;
 	p->endpoint = plan_endpoint_sanitize(opts && opts->endpoint ?
 	    opts->endpoint : "");
@@ -579,142 +442,20 @@ plan_diff(struct plan **out, const struct inventory *inv,
 	memcpy(p->inventory_sha256, inv->sha256, sizeof(p->inventory_sha256));
 	p->inventory_sha256[64] = '\0';
 	p->git_commit = xstrdup(opts ? opts->git_commit : NULL);
+	return p;
+}
 
-	by_id = xcalloc(live->nr + 1, sizeof(*by_id));
-	by_name = xcalloc(live->nr + 1, sizeof(*by_name));
-	arch = xcalloc(live->nr + 1, sizeof(*arch));
-	pinned_by = xcalloc(live->nr + 1, sizeof(*pinned_by));
-	match = xcalloc(inv->projects_nr + 1, sizeof(*match));
+/* Actions for inventory projects; returns how many are managed (matched
+ * and active). */
+static size_t
+inventory_actions(struct plan *p, const struct inventory *inv,
+    const struct plan_match *m, struct tag_set *ignored)
+{
+	size_t i, first, n, managed = 0;
 
-	for (i = 0; i < live->nr; i++)
-		by_id[i] = &live->items[i];
-	qsort(by_id, live->nr, sizeof(*by_id), cmp_live_id);
-	for (i = 1; i < live->nr; i++)
-		if (strcmp(by_id[i - 1]->id, by_id[i]->id) == 0) {
-			err = ps_error(PS_EHTTP, "the live listing contains "
-			    "project '%s' twice; the list is inconsistent, "
-			    "try again", by_id[i]->id);
-			goto out;
-		}
-
-	/* 1. id pins claim their live project first */
 	for (i = 0; i < inv->projects_nr; i++) {
 		const struct inv_project *ip = &inv->projects[i];
-		const struct live_project *lp;
-		size_t li;
-
-		if (!ip->id)
-			continue;
-		if (strcmp(ip->id, "default") == 0) {
-			add_problem(&errs, &ip->id_pos, "project '%s' is pinned "
-			    "to 'default'; the default project is never managed",
-			    ip->name);
-			continue;
-		}
-		if (!(lp = find_id(by_id, live->nr, ip->id))) {
-			add_problem(&errs, &ip->id_pos, "project '%s' is pinned "
-			    "to '%s', which does not exist in the account "
-			    "(remove the 'id:' pin to create it)", ip->name,
-			    ip->id);
-			continue;
-		}
-		li = (size_t)(lp - live->items);
-		if (pinned_by[li]) {
-			add_problem(&errs, &ip->id_pos, "projects '%s' and '%s' "
-			    "are both pinned to '%s'", pinned_by[li]->name,
-			    ip->name, ip->id);
-			continue;
-		}
-		if (lp->archived && !ip->archived) {
-			add_problem(&errs, &ip->id_pos, "project '%s' is pinned "
-			    "to '%s', which is archived; archiving is "
-			    "irreversible, so it cannot be made active again "
-			    "(set 'archived: true', or remove the 'id:' pin to "
-			    "create a new project)", ip->name, ip->id);
-			continue;
-		}
-		pinned_by[li] = ip;
-		match[i] = lp;
-	}
-
-	/* 2. the rest match by name among active, unclaimed projects */
-	for (i = 0; i < live->nr; i++) {
-		const struct live_project *lp = &live->items[i];
-
-		if (is_default(lp) || !lp->name)
-			continue;
-		if (lp->archived)
-			arch[arch_nr++] = lp;
-		else if (!pinned_by[i])
-			by_name[by_name_nr++] = lp;
-	}
-	qsort(by_name, by_name_nr, sizeof(*by_name), cmp_live_name);
-	qsort(arch, arch_nr, sizeof(*arch), cmp_live_name);
-	for (i = 0; i < inv->projects_nr; i++) {
-		const struct inv_project *ip = &inv->projects[i];
-		size_t first;
-
-		if (ip->id)
-			continue;
-		first = find_name(by_name, by_name_nr, ip->name, &n);
-		if (n > 1 && same_tags(by_name + first, n)) {
-			/* a racing apply's duplicates: its maker archives
-			 * them; every run agrees which one stays */
-			const struct live_project *s = plan_survivor(
-			    (const struct live_project *const *)by_name + first,
-			    n);
-			for (j = 0; j < n; j++)
-				pinned_by[by_name[first + j] - live->items] = ip;
-			match[i] = s;
-			plan__add_warning(p, "project '%s': %zu active projects "
-			    "have this name and the same tags (a concurrent "
-			    "apply?); using the oldest, %s; the apply that made "
-			    "the others archives them", ip->name, n, s->id);
-			continue;
-		}
-		if (n > 1) {
-			struct ps_buf ids = PS_BUF_INIT;
-
-			for (j = 0; j < n; j++)
-				ps_buf_addf(&ids, "%s%s", j ? ", " : "",
-				    by_name[first + j]->id);
-			add_problem(&errs, &ip->name_pos, "project '%s' matches "
-			    "%zu active projects with that name (%s); add an "
-			    "'id:' pin to choose one", ip->name, n, ids.ptr);
-			ps_buf_release(&ids);
-			continue;
-		}
-		if (n == 1) {
-			match[i] = by_name[first];
-			pinned_by[by_name[first] - live->items] = ip;
-			continue;
-		}
-		if (ip->archived)
-			continue;
-		first = find_name(arch, arch_nr, ip->name, &n);
-		if (n > 0) {
-			struct ps_buf ids = PS_BUF_INIT;
-
-			for (j = 0; j < n; j++)
-				ps_buf_addf(&ids, "%s%s", j ? ", " : "",
-				    arch[first + j]->id);
-			plan__add_warning(p, "project '%s' exists only as "
-			    "archived (%s); archiving is irreversible, so a new "
-			    "project will be created and the old ID%s gone for "
-			    "good", ip->name, ids.ptr, n > 1 ? "s are" : " is");
-			ps_buf_release(&ids);
-		}
-	}
-	if (errs.len) {
-		err = ps_error(PS_EREFUSED, "%s", errs.ptr);
-		goto out;
-	}
-
-	/* 3. actions for inventory projects */
-	for (i = 0; i < inv->projects_nr; i++) {
-		const struct inv_project *ip = &inv->projects[i];
-		const struct live_project *lp = match[i];
-		size_t first;
+		const struct live_project *lp = m->match[i];
 
 		if (lp && !lp->archived)
 			managed++;
@@ -722,41 +463,53 @@ plan_diff(struct plan **out, const struct inventory *inv,
 			if (ip->archived)
 				p->summary.unchanged++;	/* nothing to archive */
 			else
-				add_create(p, inv, ip, &ignored);
+				add_create(p, inv, ip, ignored);
 		} else if (lp->archived) {
 			p->summary.unchanged++;		/* archived, as wanted */
 		} else if (ip->archived) {
 			add_archive(p, lp, PLAN_REASON_INVENTORY);
-		} else if (!diff_update(p, inv, ip, lp, &ignored)) {
+		} else if (!diff_update(p, inv, ip, lp, ignored)) {
 			p->summary.unchanged++;
 		} else if (plan__strcmp_null(ip->name, lp->name) != 0) {
 			/* names are not unique in the API: say so before a
 			 * rename makes two active projects share one */
-			first = find_name(by_name, by_name_nr, ip->name, &n);
+			first = plan__find_name(m->by_name, m->by_name_nr,
+			    ip->name, &n);
 			if (n > 0)
 				plan__add_warning(p, "renaming %s to '%s', a "
 				    "name that %s (not in the inventory) "
 				    "already has; names will be ambiguous",
-				    lp->id, ip->name, by_name[first]->id);
+				    lp->id, ip->name, m->by_name[first]->id);
 		}
 	}
+	return managed;
+}
 
-	/* 4. active live projects nobody claimed */
+/* Active live projects nobody claimed: report, ignore or archive them per
+ * settings.unmanaged.  *managed grows by the archived ones; returns how
+ * many active non-default projects the account has now. */
+static size_t
+unmanaged_actions(struct plan *p, const struct inventory *inv,
+    const struct live_state *live, const struct plan_match *m,
+    size_t *managed)
+{
+	size_t i, active_now = 0;
+
 	for (i = 0; i < live->nr; i++) {
 		const struct live_project *lp = &live->items[i];
 		struct plan_change *c;
 
-		if (is_default(lp) || lp->archived)
+		if (plan__is_default(lp) || lp->archived)
 			continue;
 		active_now++;
-		if (pinned_by[i])
+		if (m->claimed_by[i])
 			continue;
 		switch (inv->settings.unmanaged) {
 		case INV_UNMANAGED_IGNORE:
 			break;
 		case INV_UNMANAGED_ARCHIVE:
 			add_archive(p, lp, PLAN_REASON_UNMANAGED);
-			managed++;
+			(*managed)++;
 			break;
 		case INV_UNMANAGED_REPORT:
 		default:
@@ -766,13 +519,15 @@ plan_diff(struct plan **out, const struct inventory *inv,
 			break;
 		}
 	}
+	return active_now;
+}
 
-	for (i = 0; i < ignored.nr; i++)
-		plan__add_warning(p, "tag '%s' is set in the inventory but "
-		    "matches settings.ignore_tags; projsync never adds, changes "
-		    "or removes it", ignored.items[i].key);
+/* Fingerprints of the live state every update and archive touches. */
+static void
+add_fingerprints(struct plan *p)
+{
+	size_t i;
 
-	/* 5. order, fingerprints, counts, safety */
 	for (i = 0; i < p->changes_nr; i++) {
 		const struct plan_change *c = &p->changes[i];
 		char sha[65];
@@ -782,19 +537,36 @@ plan_diff(struct plan **out, const struct inventory *inv,
 		live_project_fingerprint(sha, &c->before);
 		plan__add_fingerprint(p, c->id, sha);
 	}
+}
+
+int
+plan_diff(struct plan **out, const struct inventory *inv,
+    const struct live_state *live, const struct plan_options *opts)
+{
+	struct plan_match m;
+	struct tag_set ignored = TAG_SET_INIT;
+	size_t i, managed, active_now;
+	struct plan *p;
+	int err;
+
+	*out = NULL;
+	if ((err = plan_match(&m, inv, live)) < 0)
+		return err;
+	p = plan_start(inv, opts);
+	for (i = 0; i < m.warnings_nr; i++)
+		plan__add_warning(p, "%s", m.warnings[i]);
+	managed = inventory_actions(p, inv, &m, &ignored);
+	active_now = unmanaged_actions(p, inv, live, &m, &managed);
+	for (i = 0; i < ignored.nr; i++)
+		plan__add_warning(p, "tag '%s' is set in the inventory but "
+		    "matches settings.ignore_tags; projsync never adds, changes "
+		    "or removes it", ignored.items[i].key);
+	add_fingerprints(p);
 	plan__sort(p);
 	plan__count(p, &p->summary);
 	check_safety(p, inv, managed, active_now);
 	*out = p;
-	p = NULL;
-out:
-	plan_free(p);
 	tag_set_release(&ignored);
-	ps_buf_release(&errs);
-	free(by_id);
-	free(by_name);
-	free(arch);
-	free(pinned_by);
-	free(match);
-	return err;
+	plan_match_release(&m);
+	return 0;
 }

@@ -1,6 +1,6 @@
 /*
  * plan: helpers shared by the plan module's files (diff.c, json.c,
- * render.c, stale.c).  Not for other modules.
+ * match.c, render.c, stale.c).  Not for other modules.
  */
 #ifndef PROJSYNC_PLAN_INTERNAL_H
 #define PROJSYNC_PLAN_INTERNAL_H
@@ -23,6 +23,11 @@ void plan__count(const struct plan *p, struct plan_summary *s);
 int plan__strcmp_null(const char *a, const char *b);
 /* Append the tag set after `c` is applied to its before state (update). */
 void plan__tags_after(struct tag_set *out, const struct plan_change *c);
+/* First index in by_name (sorted by name, id) whose name is name; *n gets
+ * how many share it (match.c). */
+size_t plan__find_name(const struct live_project *const *by_name, size_t nr,
+    const char *name, size_t *n);
+bool plan__is_default(const struct live_project *lp);
 /* Does this string contain "\"" or control characters (needs quoting)? */
 void plan__quote(struct ps_buf *out, const char *s);
 

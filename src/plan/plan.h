@@ -114,18 +114,49 @@ struct plan_options {
 };
 
 /*
- * Compute what makes `live` match `inv`.  Matching is by `id` pin, else by
- * name among active live projects not claimed by a pin; `default` is never
- * matched, touched or reported.  Several active projects with the name and
- * the same tags are a racing apply's duplicates: the plan_survivor() is
- * matched, the others are left to the apply that made them (a warning).
- * Returns 0 with *out set, or:
+ * The one project matcher (match.c), shared by plan_diff() and `output`:
+ * an `id` pin claims its live project first; the other inventory projects
+ * match by name among the active live projects no pin claimed; `default`
+ * is never matched.  Several active projects with the name and the same
+ * tags are a racing apply's duplicates: all are claimed and the
+ * plan_survivor() is matched (a warning; the apply that made the others
+ * archives them).
+ */
+struct plan_match {
+	/* per inventory project (same index): its live project or NULL */
+	const struct live_project **match;
+	/* per live project (index in live->items): who claims it, or NULL */
+	const struct inv_project **claimed_by;
+	/* active live projects no pin claimed, sorted by name then id */
+	const struct live_project **by_name;
+	size_t by_name_nr;
+	/* for people: the survivors chosen, names only an archived live
+	 * project has (a create will follow) */
+	char **warnings;
+	size_t warnings_nr, warnings_alloc;
+};
+
+/*
+ * Match inv against live into *m (the caller releases it with
+ * plan_match_release(); pointers borrow from inv and live).  Returns 0, or
+ * (with *m released):
  *   PS_EREFUSED  a project cannot be matched safely (two active live
  *                projects with different tags share its name, a pinned id
- *                does not exist, is `default`, or is archived while the
- *                inventory wants it active); the message names every such
- *                project, one per line, with the inventory position and
- *                the live IDs.
+ *                does not exist, is `default`, is pinned twice, or is
+ *                archived while the inventory wants it active); the
+ *                message names every such project, one per line, with the
+ *                inventory position and the live IDs.
+ *   PS_EHTTP     the live listing holds one id twice.
+ */
+int plan_match(struct plan_match *m, const struct inventory *inv,
+    const struct live_state *live);
+void plan_match_release(struct plan_match *m);
+
+/*
+ * Compute what makes `live` match `inv`, matching with plan_match() (its
+ * errors are returned as they are; its warnings go into the plan);
+ * `default` is never matched, touched or reported.  Returns 0 with *out
+ * set, or plan_match()'s error.
  * Safety violations do not fail: they are recorded in the plan (apply
  * refuses them; --force overrides all but the quota):
  *   max-changes         create + update + archive > safety.max_changes

@@ -4,7 +4,7 @@
 # rename and tag changes, archive, unmanaged, a safety violation), the plan
 # file and plan.json/result.json on projsync/history, apply results, lint
 # reports (findings with and without a file, suppressed, --live), the
-# inventory diff and cost reports.  The schemas are strict (no unknown fields), so a new
+# inventory diff, cost reports and the project map (output).  The schemas are strict (no unknown fields), so a new
 # field in an output needs its schema and docs/json-output.md updated.
 . "$(dirname "$0")/lib.sh"
 
@@ -55,6 +55,15 @@ cp "$T/out" "$T/history-result.json"
 validate plan "$T/plan-create.json" "$T/create.planfile" "$T/history-plan.json"
 validate apply-result "$T/apply-create.json" "$T/history-result.json"
 ok "create: plan, plan file, apply result, plan.json and result.json on history"
+
+# ---- the project map, with and without --arn ----
+run_ps 0 output --arn
+cp "$T/out" "$T/output-arn.json"
+has "$T/output-arn.json" 'len(d) == 4 and all(v["arn"].startswith("arn:") for v in d.values())'
+run_ps 0 output
+cp "$T/out" "$T/output.json"
+validate output "$T/output.json" "$T/output-arn.json"
+ok "output: the project map, with and without --arn"
 
 # ---- update (rename + tags), archive, unmanaged ----
 run_ps 0 output

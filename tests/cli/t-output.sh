@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # projsync output against the real emulator: the name -> project ID map as
 # JSON and env lines, projects not created yet (warning, exit 0), id pins,
-# archived inventory projects, ambiguous names (exit 4), env-name clashes.
+# archived inventory projects, ambiguous names and pins to archived or
+# missing projects (exit 4, plan's message), --arn, env-name clashes.
 . "$(dirname "$0")/lib.sh"
 
 export PROJSYNC_RETRY_SCALE=0.01
@@ -74,14 +75,74 @@ run_ps 0 -f "$T/inv.yaml" output --format env
 assert_contains "$T/out" "PROJSYNC_PROJECT_PINNED_THING=$PIN"
 ok "missing projects: a warning and exit 0; archived ones left out; the id pin wins"
 
-# ---- ambiguous names refuse like plan ----
+# ---- ambiguous names refuse like plan, with plan's message ----
 DUP=$(create CustomerChatbot-Prod)
+emu_post "/v1/organization/projects/$DUP" '{"add_tags":{"Other":"x"}}' >/dev/null
 run_ps 4 -f "$EX" output
-assert_contains "$T/err" "'CustomerChatbot-Prod': $(live_id CustomerChatbot-Prod | cut -d' ' -f1)"
+assert_contains "$T/err" "project 'CustomerChatbot-Prod' matches 2 active projects"
+assert_contains "$T/err" "$(live_id CustomerChatbot-Prod | cut -d' ' -f1)"
 assert_contains "$T/err" "$DUP"
 assert_contains "$T/err" "id:"
 [ ! -s "$T/out" ] || fail "nothing may be printed when refusing"
-ok "two active projects with one name: exit 4 naming both IDs"
+cp "$T/err" "$T/output.err"
+run_ps 4 -f "$EX" plan
+[ "$(cat "$T/err")" = "$(cat "$T/output.err")" ] ||
+	fail "output and plan refuse differently: $(cat "$T/output.err") / $(cat "$T/err")"
+ok "two active projects with one name: exit 4 naming both IDs, the same message as plan"
+
+# ---- a pin to an archived or missing project: refused as plan refuses it ----
+ARCH=$(create "Old Thing")
+emu_post "/v1/organization/projects/$ARCH/archive" >/dev/null
+arch_inv() {	# arch_inv PIN ARCHIVED: Pinned Thing pinned to PIN, Old Thing to $ARCH
+	cat >"$T/arch.yaml" <<EOF
+version: 1
+taxonomy: { required: [] }
+projects:
+  - name: Pinned Thing
+    id: $1
+  - name: Old Thing
+    id: $ARCH
+    archived: $2
+EOF
+}
+arch_inv "$PIN" false
+run_ps 4 -f "$T/arch.yaml" output
+assert_contains "$T/err" "pinned to '$ARCH', which is archived"
+[ ! -s "$T/out" ] || fail "output printed a map for an inventory plan refuses"
+cp "$T/err" "$T/output.err"
+run_ps 4 -f "$T/arch.yaml" plan
+[ "$(cat "$T/err")" = "$(cat "$T/output.err")" ] || fail "plan: $(cat "$T/err")"
+arch_inv proj_doesnotexist true
+run_ps 4 -f "$T/arch.yaml" output
+assert_contains "$T/err" "pinned to 'proj_doesnotexist', which does not exist in the account"
+arch_inv "$PIN" true
+run_ps 0 -f "$T/arch.yaml" output
+assert_not_contains "$T/out" "Old Thing"
+[ ! -s "$T/err" ] || fail "an archived pin is not missing: $(cat "$T/err")"
+ok "a pin to an archived or missing project: exit 4 with plan's message; archived: true leaves it out"
+
+# ---- --arn: ids and ARNs ----
+run_ps 0 -f "$T/arch.yaml" output --arn
+python3 - "$T/out" "$PIN" <<'PY' || fail "--arn JSON: $(cat "$T/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert list(d) == ["Pinned Thing"], d
+e = d["Pinned Thing"]
+assert list(e) == ["id", "arn"], e
+assert e["id"] == sys.argv[2], e
+assert e["arn"].startswith("arn:aws:bedrock-mantle:"), e
+assert e["arn"].endswith(":project/" + sys.argv[2]), e
+PY
+run_ps 0 -f "$T/arch.yaml" output --arn --format env
+assert_contains "$T/out" "PROJSYNC_PROJECT_PINNED_THING=$PIN"
+grep -q "^PROJSYNC_PROJECT_PINNED_THING_ARN=arn:aws:bedrock-mantle:.*:project/$PIN\$" "$T/out" ||
+	fail "--arn env: $(cat "$T/out")"
+[ "$(wc -l <"$T/out")" = 2 ] || fail "expected an id and an ARN line: $(cat "$T/out")"
+( eval "$(cat "$T/out")"; [ "$PROJSYNC_PROJECT_PINNED_THING_ARN" = "$(sed -n 's/^PROJSYNC_PROJECT_PINNED_THING_ARN=//p' "$T/out")" ] ) ||
+	fail "--arn env lines do not eval"
+run_ps 0 -f "$T/arch.yaml" output --format env
+assert_not_contains "$T/out" "_ARN="
+ok "--arn: {NAME: {id, arn}} in JSON, PROJSYNC_PROJECT_<NAME>_ARN lines in env"
 
 # ---- names that collide as variables ----
 cat >"$T/clash.yaml" <<EOF

@@ -347,6 +347,64 @@ test_plan__pin_problems_refused(void **state)
 	assert_non_null(strchr(strchr(msg, '\n') + 1, '\n'));
 }
 
+/* plan_match() is the matcher plan_diff() and `output` share: pins, then
+ * names, the survivor of a racing apply's duplicates claiming them all. */
+static void
+test_plan__match_pins_names_and_survivor(void **state)
+{
+	struct fx *f = *state;
+	struct plan_match m;
+
+	tinv_add(f->inv, "Pinned", "proj_p2", false, NULL);
+	tinv_add(f->inv, "Twin", NULL, false, "Team=A");
+	tinv_add(f->inv, "Solo", NULL, false, NULL);
+	tinv_add(f->inv, "Later", NULL, false, NULL);
+	tinv_add(f->inv, "Gone", NULL, true, NULL);
+	tlive_add(&f->page, "proj_p1", "Pinned", false, NULL);
+	tlive_add(&f->page, "proj_p2", "Pinned", false, NULL);
+	tlive_add(&f->page, "proj_t2", "Twin", false, "Team=A");
+	tlive_add(&f->page, "proj_t1", "Twin", false, "Team=A");
+	tlive_add(&f->page, "proj_s", "Solo", false, NULL);
+	tlive_add(&f->page, "proj_l", "Later", true, NULL);
+	assert_int_equal(tlive_end(&f->live, &f->page), 0);
+	assert_int_equal(plan_match(&m, f->inv, &f->live), 0);
+	assert_string_equal(m.match[0]->id, "proj_p2");
+	assert_string_equal(m.match[1]->id, "proj_t1");
+	assert_string_equal(m.match[2]->id, "proj_s");
+	assert_null(m.match[3]);	/* only archived: a create */
+	assert_null(m.match[4]);
+	/* the unpinned same-name project stays unclaimed (unmanaged); both
+	 * duplicates are claimed by Twin */
+	assert_string_equal(f->live.items[0].id, "default");
+	assert_null(m.claimed_by[0]);
+	assert_null(m.claimed_by[1]);
+	assert_ptr_equal(m.claimed_by[2], &f->inv->projects[0]);
+	assert_ptr_equal(m.claimed_by[3], &f->inv->projects[1]);
+	assert_ptr_equal(m.claimed_by[4], &f->inv->projects[1]);
+	assert_int_equal(m.warnings_nr, 2);
+	assert_non_null(strstr(m.warnings[0], "using the oldest, proj_t1"));
+	assert_non_null(strstr(m.warnings[1], "'Later' exists only as archived"));
+	plan_match_release(&m);
+}
+
+/* A pin to an archived project refuses (output used to call it 'not
+ * created yet'); *m is left released. */
+static void
+test_plan__match_refuses_archived_pin(void **state)
+{
+	struct fx *f = *state;
+	struct plan_match m;
+
+	tinv_add(f->inv, "Old", "proj_arch", false, NULL);
+	tlive_add(&f->page, "proj_arch", "Old", true, NULL);
+	assert_int_equal(tlive_end(&f->live, &f->page), 0);
+	assert_int_equal(plan_match(&m, f->inv, &f->live), PS_EREFUSED);
+	assert_non_null(strstr(ps_error_last(), "'proj_arch', which is archived"));
+	assert_null(m.match);
+	assert_int_equal(m.warnings_nr, 0);
+	plan_match_release(&m);
+}
+
 static void
 test_plan__archived_pin_wanted_archived_is_unchanged(void **state)
 {
@@ -1323,6 +1381,8 @@ main(void)
 		T(test_plan__racing_duplicates_match_the_survivor),
 		T(test_plan__duplicate_names_resolved_by_pin),
 		T(test_plan__pin_problems_refused),
+		T(test_plan__match_pins_names_and_survivor),
+		T(test_plan__match_refuses_archived_pin),
 		T(test_plan__archived_pin_wanted_archived_is_unchanged),
 		T(test_plan__archive_by_inventory),
 		T(test_plan__unmanaged_modes),
