@@ -288,6 +288,7 @@ main(int argc, char **argv)
 
 	if (!rest)
 		return EXIT_ERROR;
+	ps_json_init();
 	ctx.file = getenv("PROJSYNC_FILE");
 	if (ctx.file && *ctx.file)
 		ctx.file_given = true;

@@ -18,20 +18,10 @@ outcome_name(enum apply_outcome o)
 	}
 }
 
-static void
-add_string_or_null(cJSON *o, const char *k, const char *v)
-{
-	if (v)
-		cJSON_AddStringToObject(o, k, v);
-	else
-		cJSON_AddNullToObject(o, k);
-}
-
 void
 apply_result_to_json(struct ps_buf *out, const struct apply_result *r)
 {
 	cJSON *root = cJSON_CreateObject(), *sum, *arr;
-	char *s;
 	size_t i;
 
 	cJSON_AddNumberToObject(root, "format_version", 1);
@@ -51,13 +41,13 @@ apply_result_to_json(struct ps_buf *out, const struct apply_result *r)
 
 		cJSON_AddStringToObject(o, "action",
 		    plan_action_name(it->change->action));
-		add_string_or_null(o, "name", it->change->name);
-		add_string_or_null(o, "id", it->project_id);
+		ps_json_add_str(o, "name", it->change->name);
+		ps_json_add_str(o, "id", it->project_id);
 		cJSON_AddStringToObject(o, "outcome", outcome_name(it->outcome));
 		cJSON_AddBoolToObject(o, "adopted", it->adopted);
-		add_string_or_null(o, "archived_duplicate",
+		ps_json_add_str(o, "archived_duplicate",
 		    it->archived_duplicate);
-		add_string_or_null(o, "error", it->error);
+		ps_json_add_str(o, "error", it->error);
 		if (it->http_status)
 			cJSON_AddNumberToObject(o, "http_status",
 			    (double)it->http_status);
@@ -65,10 +55,7 @@ apply_result_to_json(struct ps_buf *out, const struct apply_result *r)
 			cJSON_AddNullToObject(o, "http_status");
 		cJSON_AddItemToArray(arr, o);	/* arr owns o */
 	}
-	s = cJSON_Print(root);
-	ps_buf_adds(out, s);
-	ps_buf_addch(out, '\n');
-	cJSON_free(s);
+	ps_json_render(out, root);
 	cJSON_Delete(root);
 }
 

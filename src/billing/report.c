@@ -699,7 +699,7 @@ render_json(struct ps_buf *b, const struct billing_report *r,
 {
 	cJSON *doc = cJSON_CreateObject(), *arr, *o;
 	struct ps_buf share = PS_BUF_INIT;
-	char day[11], *text;
+	char day[11];
 	size_t i, k;
 
 	cJSON_AddNumberToObject(doc, "format_version", 1);
@@ -752,10 +752,7 @@ render_json(struct ps_buf *b, const struct billing_report *r,
 		cJSON_AddItemToObject(cmp, "total", json_amount(m->prev_total));
 	}
 	cJSON_AddNumberToObject(doc, "requests", (double)r->requests);
-	text = cJSON_Print(doc);
-	ps_buf_adds(b, text);
-	ps_buf_addch(b, '\n');
-	free(text);
+	ps_json_render(b, doc);		/* util's writer: the one style */
 	cJSON_Delete(doc);
 	ps_buf_release(&share);
 }

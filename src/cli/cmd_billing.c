@@ -101,7 +101,8 @@ billing_status(struct cli_ctx *ctx, struct billing_client *bc,
 	}
 	if (json) {
 		cJSON *doc = cJSON_CreateObject(), *arr, *o;
-		char *text;
+		struct ps_buf text = PS_BUF_INIT;
+
 		arr = cJSON_AddArrayToObject(doc, "tags");
 		for (i = 0; i < nr; i++) {
 			o = cJSON_CreateObject();
@@ -134,9 +135,9 @@ billing_status(struct cli_ctx *ctx, struct billing_client *bc,
 		}
 		cJSON_AddNumberToObject(doc, "requests",
 		    (double)billing_client_requests(bc));
-		text = cJSON_Print(doc);
-		printf("%s\n", text);
-		free(text);
+		ps_json_render(&text, doc);	/* util's writer */
+		fputs(text.ptr, stdout);
+		ps_buf_release(&text);
 		cJSON_Delete(doc);
 		goto out;
 	}

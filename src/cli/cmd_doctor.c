@@ -232,8 +232,8 @@ static void
 print_json(const struct doctor *d)
 {
 	cJSON *root = cJSON_CreateObject(), *arr = cJSON_CreateArray();
+	struct ps_buf out = PS_BUF_INIT;
 	size_t i;
-	char *s;
 
 	cJSON_AddBoolToObject(root, "ok", !d->failed);
 	for (i = 0; i < d->nr; i++) {
@@ -245,9 +245,9 @@ print_json(const struct doctor *d)
 		cJSON_AddItemToArray(arr, o);
 	}
 	cJSON_AddItemToObject(root, "checks", arr);
-	s = cJSON_PrintUnformatted(root);
-	printf("%s\n", s);
-	free(s);
+	ps_json_render(&out, root);	/* util's writer: the one style */
+	fputs(out.ptr, stdout);
+	ps_buf_release(&out);
 	cJSON_Delete(root);
 }
 

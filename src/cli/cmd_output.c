@@ -10,6 +10,7 @@
  */
 #include "cli/cli.h"
 
+#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -99,17 +100,6 @@ shell_word(struct ps_buf *b, const char *s)
 	ps_buf_addch(b, '\'');
 }
 
-static void
-json_string(struct ps_buf *b, const char *s)
-{
-	cJSON *j = cJSON_CreateString(s);
-	char *t = cJSON_PrintUnformatted(j);
-
-	ps_buf_adds(b, t ? t : "\"\"");
-	cJSON_free(t);
-	cJSON_Delete(j);
-}
-
 static int
 parse_options(struct output_opts *o, int argc, char **argv,
     struct cli_ctx *ctx)
@@ -195,27 +185,20 @@ collect(struct entry **map, size_t *n, struct ps_buf *missing,
 static void
 render_json(struct ps_buf *out, const struct entry *map, size_t n, bool arn)
 {
+	cJSON *root = cJSON_CreateObject(), *o;
 	size_t i;
 
-	ps_buf_adds(out, n ? "{\n" : "{}\n");
 	for (i = 0; i < n; i++) {
-		ps_buf_adds(out, "  ");
-		json_string(out, map[i].name);
-		ps_buf_adds(out, ": ");
-		if (arn) {
-			ps_buf_adds(out, "{\n    \"id\": ");
-			json_string(out, map[i].id);
-			ps_buf_adds(out, ",\n    \"arn\": ");
-			if (map[i].arn)
-				json_string(out, map[i].arn);
-			else
-				ps_buf_adds(out, "null");
-			ps_buf_adds(out, "\n  }");
-		} else {
-			json_string(out, map[i].id);
+		if (!arn) {
+			cJSON_AddStringToObject(root, map[i].name, map[i].id);
+			continue;
 		}
-		ps_buf_adds(out, i + 1 < n ? ",\n" : "\n}\n");
+		o = cJSON_AddObjectToObject(root, map[i].name);
+		cJSON_AddStringToObject(o, "id", map[i].id);
+		ps_json_add_str(o, "arn", map[i].arn);
 	}
+	ps_json_render(out, root);	/* util's writer: the one style */
+	cJSON_Delete(root);
 }
 
 /* NAME=value lines; 0, or EXIT_ERROR when two names make one variable or

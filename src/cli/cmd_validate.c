@@ -21,55 +21,44 @@ static const char validate_options_help[] =
     "      --format FORMAT   text (default): diagnostics on stderr as\n"
     "                        file:line:col: level: message [rule], and a\n"
     "                        summary on stdout; json: the diagnostics as a\n"
-    "                        JSON array of {file, line, col, level, rule,\n"
-    "                        message} on stdout (line and col 0: unknown)\n";
+    "                        JSON array of {rule, severity, message, file,\n"
+    "                        line, column} on stdout, lint's field names\n"
+    "                        (line and column 0: unknown)\n";
 
 enum format {
 	FORMAT_TEXT,
 	FORMAT_JSON,
 };
 
-static int
+/* The findings in lint's JSON vocabulary (rule, severity, message, file,
+ * line, column), through util's JSON writer. */
+static void
 print_json(const struct diag_list *dl)
 {
 	struct ps_buf out = PS_BUF_INIT;
-	size_t i, n = 0;
+	cJSON *arr = cJSON_CreateArray(), *o;
+	size_t i;
 
-	ps_buf_addch(&out, '[');
 	for (i = 0; i < dl->nr; i++) {
 		const struct diag *d = &dl->items[i];
-		cJSON *o;
-		char *s;
 
 		if (d->suppressed)
 			continue;
 		o = cJSON_CreateObject();
-		if (d->file)
-			cJSON_AddStringToObject(o, "file", d->file);
-		else
-			cJSON_AddNullToObject(o, "file");
-		cJSON_AddNumberToObject(o, "line", d->line);
-		cJSON_AddNumberToObject(o, "col", d->line ? (d->col ? d->col : 1) :
-		    0);
-		cJSON_AddStringToObject(o, "level", diag_level_name(d->level));
-		if (d->rule)
-			cJSON_AddStringToObject(o, "rule", d->rule);
-		else
-			cJSON_AddNullToObject(o, "rule");
+		ps_json_add_str(o, "rule", d->rule);
+		cJSON_AddStringToObject(o, "severity",
+		    diag_level_name(d->level));
 		cJSON_AddStringToObject(o, "message", d->msg);
-		s = cJSON_PrintUnformatted(o);
-		cJSON_Delete(o);
-		if (!s) {
-			ps_buf_release(&out);
-			return -1;
-		}
-		ps_buf_addf(&out, "%s\n  %s", n++ ? "," : "", s);
-		cJSON_free(s);
+		ps_json_add_str(o, "file", d->file);
+		cJSON_AddNumberToObject(o, "line", d->line);
+		cJSON_AddNumberToObject(o, "column", d->line ?
+		    (d->col ? d->col : 1) : 0);
+		cJSON_AddItemToArray(arr, o);	/* arr owns o */
 	}
-	ps_buf_adds(&out, n ? "\n]\n" : "]\n");
+	ps_json_render(&out, arr);
 	fputs(out.ptr, stdout);
 	ps_buf_release(&out);
-	return 0;
+	cJSON_Delete(arr);
 }
 
 static void
@@ -180,11 +169,9 @@ cmd_validate(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	diag_list_sort(&dl);
 
-	if (format == FORMAT_JSON && print_json(&dl) < 0) {
-		cli_error(ctx, "cannot render JSON");
-		rc = EXIT_ERROR;
-	}
-	if (format == FORMAT_TEXT)
+	if (format == FORMAT_JSON)
+		print_json(&dl);
+	else
 		cli_print_diags(ctx, &dl);
 	for (i = 0; i < nfiles; i++) {
 		const struct checked *f = &files[i];

@@ -413,6 +413,7 @@ main(int argc, char **argv)
 	unsigned port = 0;
 	int err, sig = 0, rc = 1;
 
+	ps_json_init();
 	emu_config_init(&cfg);
 	if (parse_args(&cfg, &so, argc, argv, &exit_now) < 0) {
 		fprintf(stderr, PROG ": %s\n%s", ps_error_last(), usage_text);

@@ -896,16 +896,16 @@ gitlog_diff_render_json(struct ps_buf *out, const struct gitlog_diff *d)
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "change", kinds[p->kind]);
 		cJSON_AddStringToObject(o, "name", p->name);
-		gitlog__json_add_str(o, "id", p->id);
+		ps_json_add_str(o, "id", p->id);
 		cJSON_AddBoolToObject(o, "archived", p->archived);
 		if (p->kind == GITLOG_P_CHANGE) {
 			/* the old values, null when they did not change */
 			c = find_attr(p, "name");
-			gitlog__json_add_str(o, "renamed_from", c ? c->from :
+			ps_json_add_str(o, "renamed_from", c ? c->from :
 			    NULL);
 			c = find_attr(p, "id");
 			cJSON_AddBoolToObject(o, "id_changed", c != NULL);
-			gitlog__json_add_str(o, "id_from", c ? c->from : NULL);
+			ps_json_add_str(o, "id_from", c ? c->from : NULL);
 			c = find_attr(p, "archived");
 			if (c)
 				cJSON_AddBoolToObject(o, "archived_from",
@@ -923,6 +923,6 @@ gitlog_diff_render_json(struct ps_buf *out, const struct gitlog_diff *d)
 	    d->settings_nr, "subject"));
 	cJSON_AddItemToObject(doc, "defaults", json_changes(d->defaults,
 	    d->defaults_nr, "key"));
-	gitlog__json_render(out, doc);
+	ps_json_render(out, doc);
 	cJSON_Delete(doc);
 }

@@ -34,11 +34,5 @@ int gitlog__inventory_locate(char out_hex[41], bool *dirty, char **relpath,
 struct gitlog;
 /* The repository behind a handle (read.c). Borrowed. */
 git_repository *gitlog__repo(struct gitlog *gl);
-/* Two-space indented JSON of v plus a newline (json.c). */
-void gitlog__json_render(struct ps_buf *out, const cJSON *v);
-/* A JSON string literal; invalid UTF-8 becomes U+FFFD. */
-void gitlog__json_string(struct ps_buf *out, const char *s);
-/* Add value, or null when it is NULL. */
-void gitlog__json_add_str(cJSON *obj, const char *key, const char *value);
 
 #endif

@@ -114,21 +114,21 @@ gitlog_entries_to_json(struct ps_buf *out, const struct gitlog_entry *e,
 		cJSON_AddStringToObject(o, "id", e[i].id);
 		gitlog_entry_time(when, &e[i], true);
 		cJSON_AddStringToObject(o, "time", when);
-		gitlog__json_add_str(o, "kind", e[i].kind);
-		gitlog__json_add_str(o, "summary", e[i].summary);
+		ps_json_add_str(o, "kind", e[i].kind);
+		ps_json_add_str(o, "summary", e[i].summary);
 		a = cJSON_AddObjectToObject(o, "author");
-		gitlog__json_add_str(a, "name", e[i].author_name);
-		gitlog__json_add_str(a, "email", e[i].author_email);
-		gitlog__json_add_str(o, "inventory_commit",
+		ps_json_add_str(a, "name", e[i].author_name);
+		ps_json_add_str(a, "email", e[i].author_email);
+		ps_json_add_str(o, "inventory_commit",
 		    e[i].inventory_commit);
-		gitlog__json_add_str(o, "inventory_path", e[i].inventory_path);
-		gitlog__json_add_str(o, "inventory_sha256",
+		ps_json_add_str(o, "inventory_path", e[i].inventory_path);
+		ps_json_add_str(o, "inventory_sha256",
 		    e[i].inventory_sha256);
-		gitlog__json_add_str(o, "endpoint", e[i].endpoint);
-		gitlog__json_add_str(o, "projsync_version", e[i].version);
+		ps_json_add_str(o, "endpoint", e[i].endpoint);
+		ps_json_add_str(o, "projsync_version", e[i].version);
 		cJSON_AddItemToArray(arr, o);	/* arr owns o now */
 	}
-	gitlog__json_render(out, arr);
+	ps_json_render(out, arr);
 	cJSON_Delete(arr);
 }
 

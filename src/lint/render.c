@@ -154,10 +154,7 @@ finding_json(const struct lint_finding *f)
 {
 	cJSON *o = cJSON_CreateObject(), *p;
 
-	if (f->rule)
-		cJSON_AddStringToObject(o, "rule", f->rule);
-	else
-		cJSON_AddNullToObject(o, "rule");
+	ps_json_add_str(o, "rule", f->rule);
 	cJSON_AddStringToObject(o, "severity", level_name(f->level));
 	cJSON_AddStringToObject(o, "message", f->msg);
 	if (f->file) {
@@ -188,16 +185,6 @@ static double
 percent(size_t a, size_t b)
 {
 	return b ? round(10000.0 * (double)a / (double)b) / 100.0 : 0;
-}
-
-static void
-add_printed(struct ps_buf *b, cJSON *root)
-{
-	char *s = cJSON_Print(root);
-
-	ps_buf_adds(b, s);
-	ps_buf_addch(b, '\n');
-	cJSON_free(s);
 }
 
 static void
@@ -234,7 +221,7 @@ render_json(struct ps_buf *b, const struct lint_report *r,
 	arr = cJSON_AddArrayToObject(root, "findings");
 	for (i = 0; i < r->nr; i++)
 		cJSON_AddItemToArray(arr, finding_json(&r->items[i]));
-	add_printed(b, root);
+	ps_json_render(b, root);
 	cJSON_Delete(root);
 }
 
@@ -511,7 +498,7 @@ render_sarif(struct ps_buf *b, const struct lint_report *r,
 		cJSON_AddNumberToObject(t, "coveragePercent",
 		    percent(r->coverage.compliant, r->coverage.active));
 	}
-	add_printed(b, root);
+	ps_json_render(b, root);
 	cJSON_Delete(root);
 	free(ids);
 }
@@ -648,7 +635,7 @@ render_codeclimate(struct ps_buf *b, const struct lint_report *r,
 		cJSON_AddNumberToObject(lines, "begin", f->line ? f->line : 1);
 		cJSON_AddItemToArray(arr, it);
 	}
-	add_printed(b, arr);
+	ps_json_render(b, arr);
 	cJSON_Delete(arr);
 	lint__map_release(&seen);
 	for (i = 0; i < nkeys; i++)
@@ -705,7 +692,7 @@ lint_render_rules(struct ps_buf *out, enum lint_format fmt)
 			cJSON_AddStringToObject(o, "hint", rules[i].hint);
 			cJSON_AddItemToArray(arr, o);
 		}
-		add_printed(out, arr);
+		ps_json_render(out, arr);
 		cJSON_Delete(arr);
 		return;
 	}

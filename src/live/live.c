@@ -90,10 +90,7 @@ live_project_to_json(const struct live_project *p)
 	size_t i;
 
 	cJSON_AddStringToObject(o, "id", p->id);
-	if (p->name)
-		cJSON_AddStringToObject(o, "name", p->name);
-	else
-		cJSON_AddNullToObject(o, "name");
+	ps_json_add_str(o, "name", p->name);
 	if (p->arn)
 		cJSON_AddStringToObject(o, "arn", p->arn);
 	cJSON_AddStringToObject(o, "status", p->archived ? "archived" : "active");

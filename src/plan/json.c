@@ -1,6 +1,6 @@
 /*
  * plan: the plan document (format_version 1).  Written as a cJSON tree in
- * a fixed key order and printed by our own printer (two-space indent,
+ * a fixed key order and printed by util's JSON writer (two-space indent,
  * integers without exponent) so the bytes are deterministic.  Read back
  * strictly: a plan file is user-supplied input that apply will execute.
  */
@@ -133,89 +133,12 @@ plan_tree(const struct plan *p)
 	return root;
 }
 
-static void
-put_string(struct ps_buf *b, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *u = (const unsigned char *)s;
-
-	ps_buf_addch(b, '"');
-	for (; *u; u++) {
-		switch (*u) {
-		case '"': ps_buf_adds(b, "\\\""); break;
-		case '\\': ps_buf_adds(b, "\\\\"); break;
-		case '\b': ps_buf_adds(b, "\\b"); break;
-		case '\f': ps_buf_adds(b, "\\f"); break;
-		case '\n': ps_buf_adds(b, "\\n"); break;
-		case '\r': ps_buf_adds(b, "\\r"); break;
-		case '\t': ps_buf_adds(b, "\\t"); break;
-		default:
-			if (*u < 0x20 || *u == 0x7f) {
-				ps_buf_adds(b, "\\u00");
-				ps_buf_addch(b, hex[*u >> 4]);
-				ps_buf_addch(b, hex[*u & 15]);
-			} else {
-				ps_buf_addch(b, (char)*u);
-			}
-		}
-	}
-	ps_buf_addch(b, '"');
-}
-
-static void
-indent(struct ps_buf *b, int depth)
-{
-	int i;
-
-	for (i = 0; i < depth; i++)
-		ps_buf_adds(b, "  ");
-}
-
-static void
-put_item(struct ps_buf *b, const cJSON *it, int depth)
-{
-	const cJSON *c;
-	bool obj;
-
-	if (cJSON_IsNull(it)) {
-		ps_buf_adds(b, "null");
-	} else if (cJSON_IsBool(it)) {
-		ps_buf_adds(b, cJSON_IsTrue(it) ? "true" : "false");
-	} else if (cJSON_IsNumber(it)) {
-		ps_buf_addf(b, "%.0f", it->valuedouble);	/* counts only */
-	} else if (cJSON_IsString(it)) {
-		put_string(b, it->valuestring);
-	} else {
-		obj = cJSON_IsObject(it);
-		if (!it->child) {
-			ps_buf_adds(b, obj ? "{}" : "[]");
-			return;
-		}
-		ps_buf_addch(b, obj ? '{' : '[');
-		for (c = it->child; c; c = c->next) {
-			ps_buf_addch(b, '\n');
-			indent(b, depth + 1);
-			if (obj) {
-				put_string(b, c->string);
-				ps_buf_adds(b, ": ");
-			}
-			put_item(b, c, depth + 1);
-			if (c->next)
-				ps_buf_addch(b, ',');
-		}
-		ps_buf_addch(b, '\n');
-		indent(b, depth);
-		ps_buf_addch(b, obj ? '}' : ']');
-	}
-}
-
 void
 plan_to_json(struct ps_buf *out, const struct plan *p)
 {
 	cJSON *root = plan_tree(p);
 
-	put_item(out, root, 0);
-	ps_buf_addch(out, '\n');
+	ps_json_render(out, root);	/* util's writer: the one style */
 	cJSON_Delete(root);
 }
 

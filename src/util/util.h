@@ -1,7 +1,8 @@
 /*
  * util: allocation, growable buffers, error recording, diagnostics,
- * SHA-256 and sorted tag sets.  Owned by the util module; every other
- * module may use it, it depends on nothing but libc.
+ * SHA-256, sorted tag sets, the terminal-safe escaper and the JSON
+ * writer.  Owned by the util module; every other module may use it, it
+ * depends on nothing but libc and cJSON (the JSON writer).
  *
  * Ownership: functions returning `char *` hand the string to the caller
  * (free it with free()).  `_release` frees a value's contents and leaves it
@@ -89,6 +90,19 @@ char *ps_printable(const char *s, size_t max);
 bool ps_header_value_safe(const char *s);
 /* "s" in double quotes, escaped as above plus \" and \\. */
 void ps_buf_add_quoted(struct ps_buf *b, const char *s);
+
+/* ---- the JSON writer (json.c): one style for every document ---- */
+struct cJSON;
+/* cJSON allocates through xmalloc/free (call once, before any cJSON use). */
+void ps_json_init(void);
+/* The document v, two-space indent, keys in insertion order, ": " after a
+ * key, trailing newline; strings as ps_json_string(). */
+void ps_json_render(struct ps_buf *out, const struct cJSON *v);
+/* A JSON string: C0, DEL and C1 controls as \u00XX, bytes that are not
+ * UTF-8 as \ufffd; NULL is "". */
+void ps_json_string(struct ps_buf *out, const char *s);
+/* obj[key] = value, or null when value is NULL. */
+void ps_json_add_str(struct cJSON *obj, const char *key, const char *value);
 
 /* ---- diagnostics: problems found in input, collected, never fatal ---- */
 enum diag_level { DIAG_ERROR, DIAG_WARNING, DIAG_INFO };

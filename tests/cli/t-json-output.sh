@@ -3,9 +3,10 @@
 # schemas/ (draft 2020-12, python3-jsonschema): plans (create, update with a
 # rename and tag changes, archive, unmanaged, a safety violation), the plan
 # file and plan.json/result.json on projsync/history, apply results, lint
-# reports (findings with and without a file, suppressed, --live), the
-# inventory diff, cost reports and the project map (output).  The schemas are strict (no unknown fields), so a new
-# field in an output needs its schema and docs/json-output.md updated.
+# reports (findings with and without a file, suppressed, --live), validate's
+# findings, the inventory diff, cost reports and the project map (output).
+# The schemas are strict (no unknown fields), so a new field in an output
+# needs its schema and docs/json-output.md updated.
 . "$(dirname "$0")/lib.sh"
 
 S=$SRC_DIR/schemas
@@ -128,6 +129,20 @@ run_ps 0 -f "$SRC_DIR/examples/projects.yaml" lint --format json
 cp "$T/out" "$T/lint-clean.json"
 validate lint "$T/lint.json" "$T/lint-clean.json"
 ok "lint: file, live and suppressed findings"
+
+# ---- validate: lint's finding fields, with and without a position ----
+printf 'version: 1\ntaxonomy: { required: [Team] }\nprojects:\n  - name: A\n    tags: { Team: "" }\n  - { name: B, bogus: 1 }\n' >"$T/invalid.yaml"
+run_ps 3 validate --format json "$T/invalid.yaml"
+cp "$T/out" "$T/validate.json"
+has "$T/validate.json" 'len(d) >= 2 and all(f["line"] > 0 for f in d)'
+: >"$T/empty.yaml"
+run_ps 3 validate --format json "$T/empty.yaml"
+cp "$T/out" "$T/validate-empty.json"
+run_ps 0 validate --format json "$SRC_DIR/examples/projects.yaml"
+cp "$T/out" "$T/validate-clean.json"
+has "$T/validate-clean.json" 'd == []'
+validate validate "$T/validate.json" "$T/validate-empty.json" "$T/validate-clean.json"
+ok "validate: findings in lint's vocabulary"
 
 # ---- diff: added, removed, changed; taxonomy, settings, defaults ----
 git -C "$R" checkout -q -- projects.yaml

@@ -27,7 +27,7 @@ for d in "$FX"/*/; do
 	args=(-f "$d/projects.yaml" lint)
 	[ -f "$d/policy.json" ] && args+=(--tag-policy "$d/policy.json")
 	want=0
-	grep -q '"errors":	0,' "$d/expect.json" || want=3
+	grep -q '"errors": 0,' "$d/expect.json" || want=3
 	for f in text:txt json:json sarif:sarif github:github codeclimate:codeclimate; do
 		run_ps "$want" "${args[@]}" --format "${f%%:*}"
 		norm "$T/out"
@@ -110,7 +110,7 @@ assert_contains "$T/out" "::error file=$FX/yaml-syntax/projects.yaml,line=10,col
 # a file past the size limit (sparse: nothing is written)
 truncate -s 65M "$T/huge.yaml"
 run_ps 3 -f "$T/huge.yaml" lint --format json
-assert_contains "$T/out" '"rule":	"file-too-large"'
+assert_contains "$T/out" '"rule": "file-too-large"'
 rm -f "$T/huge.yaml"
 ok "syntax errors and oversized files are findings"
 
@@ -157,7 +157,7 @@ assert_not_contains "$T/out" "$id_old"
 assert_not_contains "$T/out" "default"
 run_ps 3 -f "$T/live.yaml" lint --live --format sarif
 python3 tests/sarif/validate.py "$T/out" || fail "live SARIF is not valid"
-assert_contains "$T/out" '"fullyQualifiedName":	"arn:aws:bedrock-mantle:'
+assert_contains "$T/out" '"fullyQualifiedName": "arn:aws:bedrock-mantle:'
 run_ps 3 -f "$T/live.yaml" lint --live --format json
 python3 - "$T/out" <<'EOF' || fail "live JSON"
 import json, sys

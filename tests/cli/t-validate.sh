@@ -43,9 +43,10 @@ got = json.load(open(sys.argv[1]))
 want = [l.rstrip("\n") for l in open(sys.argv[2]) if re.match(r"^\S+:(\d+:\d+:)? (error|warning|note): ", l)]
 assert len(got) == len(want), (len(got), len(want))
 for d, line in zip(got, want):
-    assert set(d) == {"file", "line", "col", "level", "rule", "message"}, d
-    pos = "%s:%d:%d: " % (d["file"], d["line"], d["col"]) if d["line"] else d["file"] + ": "
-    text = "%s%s: %s [%s]" % (pos, d["level"], d["message"], d["rule"])
+    # lint's vocabulary: the same field names as lint --format json
+    assert list(d) == ["rule", "severity", "message", "file", "line", "column"], d
+    pos = "%s:%d:%d: " % (d["file"], d["line"], d["column"]) if d["line"] else d["file"] + ": "
+    text = "%s%s: %s [%s]" % (pos, d["severity"], d["message"], d["rule"])
     assert text == line, (text, line)
 EOF
 	count=$((count + 1))

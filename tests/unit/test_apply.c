@@ -211,7 +211,7 @@ test_apply__archive_needs_permission_and_stop_sends_nothing(void **state)
 	assert_int_equal(r.skipped, 1);
 	assert_non_null(strstr(r.items[2].error, "--allow-archive"));
 	apply_result_to_json(&b, &r);
-	assert_non_null(strstr(b.ptr, "\"outcome\":\t\"skipped\""));
+	assert_non_null(strstr(b.ptr, "\"outcome\": \"skipped\""));
 	ps_buf_release(&b);
 	apply_result_release(&r);
 
@@ -349,7 +349,7 @@ test_apply__duplicates_converge_on_the_survivor(void **state)
 	for (i = 10; i < 20; i++)
 		assert_null(r.items[i].archived_duplicate);
 	apply_result_to_json(&b, &r);
-	assert_non_null(strstr(b.ptr, "\"archived_duplicate\":\t\"proj_"));
+	assert_non_null(strstr(b.ptr, "\"archived_duplicate\": \"proj_"));
 	ps_buf_release(&b);
 	for (i = 0; i < 10; i++) {
 		free((char *)pre[i].body);

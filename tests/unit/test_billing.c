@@ -320,8 +320,8 @@ test_billing__report_renders(void **state)
 
 	ps_buf_reset(&out);
 	billing_report_render(&out, &r, BILLING_JSON);
-	assert_non_null(strstr(out.ptr, "\"total\":\t\"100.0000000001\""));
-	assert_non_null(strstr(out.ptr, "\"share\":\t\"25.0\""));
+	assert_non_null(strstr(out.ptr, "\"total\": \"100.0000000001\""));
+	assert_non_null(strstr(out.ptr, "\"share\": \"25.0\""));
 
 	ps_buf_reset(&out);
 	billing_report_render(&out, &r, BILLING_HTML);

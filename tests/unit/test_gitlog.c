@@ -981,35 +981,6 @@ test_gitlog__log_json_is_valid_on_odd_messages(void **state)
 	free(inv);
 }
 
-static void
-test_gitlog__json_strings(void **state)
-{
-	static const struct {
-		const char *in, *out;
-	} cases[] = {
-		{ "plain", "\"plain\"" },
-		{ "q\"b\\", "\"q\\\"b\\\\\"" },
-		{ "\t\n\r\x01\x7f", "\"\\t\\n\\r\\u0001\\u007f\"" },
-		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
-		    "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"" },
-		/* invalid: stray continuation, overlong, surrogate, cut */
-		{ "\x80", "\"\\ufffd\"" },
-		{ "\xc0\xaf", "\"\\ufffd\\ufffd\"" },
-		{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" },
-		{ "a\xe2\x82", "\"a\\ufffd\\ufffd\"" },
-	};
-	struct ps_buf b = PS_BUF_INIT;
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < PS_ARRAY_SIZE(cases); i++) {
-		ps_buf_reset(&b);
-		gitlog__json_string(&b, cases[i].in);
-		assert_string_equal(b.ptr, cases[i].out);
-	}
-	ps_buf_release(&b);
-}
-
 /* ---- the semantic diff ---- */
 
 static struct inventory *
@@ -1423,7 +1394,6 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_gitlog__log_json_is_valid_on_odd_messages, setup,
 		    teardown),
-		cmocka_unit_test(test_gitlog__json_strings),
 		cmocka_unit_test(test_gitlog__diff_projects),
 		cmocka_unit_test(test_gitlog__diff_taxonomy_settings_defaults),
 		cmocka_unit_test(test_gitlog__diff_renderers),

@@ -836,9 +836,9 @@ test_lint__sarif_paths(void **state)
 	free(r.items[2].file);
 	r.items[2].file = xstrdup("./c:d.yaml");
 	lint_render(&b, &r, LINT_FORMAT_SARIF, &ro);
-	assert_non_null(strstr(b.ptr, "\"uri\":\t\"inv/projects.yaml\""));
-	assert_non_null(strstr(b.ptr, "\"uri\":\t\"file:///elsewhere/a%23b.yaml\""));
-	assert_non_null(strstr(b.ptr, "\"uri\":\t\"./c:d.yaml\""));
+	assert_non_null(strstr(b.ptr, "\"uri\": \"inv/projects.yaml\""));
+	assert_non_null(strstr(b.ptr, "\"uri\": \"file:///elsewhere/a%23b.yaml\""));
+	assert_non_null(strstr(b.ptr, "\"uri\": \"./c:d.yaml\""));
 	ps_buf_release(&b);
 	lint_report_release(&r);
 }

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "util/util.h"
 
 static void
@@ -163,6 +165,73 @@ test_util__printable_escapes(void **state)
 }
 
 static void
+test_util__json_strings(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "plain", "\"plain\"" },
+		{ "q\"b\\", "\"q\\\"b\\\\\"" },
+		{ "\t\n\r\x01\x7f", "\"\\t\\n\\r\\u0001\\u007f\"" },
+		/* C1 controls too: U+009B is a CSI on many terminals */
+		{ "\xc2\x9b\xc2\x80\xc2\xa0", "\"\\u009b\\u0080\xc2\xa0\"" },
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+		    "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"" },
+		/* invalid: stray continuation, overlong, surrogate, cut */
+		{ "\x80", "\"\\ufffd\"" },
+		{ "\xc0\xaf", "\"\\ufffd\\ufffd\"" },
+		{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" },
+		{ "a\xe2\x82", "\"a\\ufffd\\ufffd\"" },
+	};
+	struct ps_buf b = PS_BUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < PS_ARRAY_SIZE(cases); i++) {
+		ps_buf_reset(&b);
+		ps_json_string(&b, cases[i].in);
+		assert_string_equal(b.ptr, cases[i].out);
+	}
+	ps_buf_release(&b);
+}
+
+/* The one JSON style: two-space indent, ": ", numbers as cJSON reads
+ * them back. */
+static void
+test_util__json_render(void **state)
+{
+	static const char want[] =
+	    "{\n"
+	    "  \"a\": [\n"
+	    "    1,\n"
+	    "    0.1,\n"
+	    "    33.33,\n"
+	    "    true,\n"
+	    "    null\n"
+	    "  ],\n"
+	    "  \"b\": {},\n"
+	    "  \"c\": []\n"
+	    "}\n";
+	struct ps_buf b = PS_BUF_INIT;
+	cJSON *root, *a;
+
+	(void)state;
+	root = cJSON_CreateObject();
+	a = cJSON_AddArrayToObject(root, "a");
+	cJSON_AddItemToArray(a, cJSON_CreateNumber(1));
+	cJSON_AddItemToArray(a, cJSON_CreateNumber(0.1));
+	cJSON_AddItemToArray(a, cJSON_CreateNumber(33.33));
+	cJSON_AddItemToArray(a, cJSON_CreateTrue());
+	cJSON_AddItemToArray(a, cJSON_CreateNull());
+	cJSON_AddObjectToObject(root, "b");
+	cJSON_AddArrayToObject(root, "c");
+	ps_json_render(&b, root);
+	assert_string_equal(b.ptr, want);
+	cJSON_Delete(root);
+	ps_buf_release(&b);
+}
+
+static void
 test_util__edit_distance_and_glob(void **state)
 {
 	(void)state;
@@ -304,6 +373,8 @@ main(void)
 		cmocka_unit_test(test_util__edit_distance_and_glob),
 		cmocka_unit_test(test_util__printable_escapes),
 		cmocka_unit_test(test_util__header_value_safe),
+		cmocka_unit_test(test_util__json_strings),
+		cmocka_unit_test(test_util__json_render),
 		cmocka_unit_test(test_util__diags_sort_by_position),
 		cmocka_unit_test(test_util__markdown_escapes_names),
 		cmocka_unit_test(test_util__hmac_sha256_rfc4231),
