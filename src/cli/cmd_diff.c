@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "gitlog/gitlog.h"
+#include "invdiff/invdiff.h"
 
 static const char diff_help[] =
     "  REV1 REV2             git revisions: branches, tags, commit ids, HEAD~1,\n"
@@ -91,7 +92,7 @@ cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 	const struct cli_command *self = cli_command_find("diff");
 	struct diag_list dl = DIAG_LIST_INIT;
 	struct inventory *inv[2] = { NULL, NULL };
-	struct gitlog_diff *d = NULL;
+	struct invdiff *d = NULL;
 	struct gitlog *gl = NULL;
 	struct ps_buf doc = PS_BUF_INIT;
 	enum diff_format fmt = FMT_TEXT;
@@ -197,25 +198,25 @@ cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	}
 
-	gitlog_diff(&d, inv[0], rev[0], hex[0], inv[1], rev[1], hex[1]);
+	invdiff_new(&d, inv[0], rev[0], hex[0], inv[1], rev[1], hex[1]);
 	switch (fmt) {
 	case FMT_TEXT:
-		gitlog_diff_render_text(&doc, d, ctx->color_out ?
-		    GITLOG_RENDER_COLOR : 0);
+		invdiff_render_text(&doc, d, ctx->color_out ?
+		    INVDIFF_RENDER_COLOR : 0);
 		break;
 	case FMT_JSON:
-		gitlog_diff_render_json(&doc, d);
+		invdiff_render_json(&doc, d);
 		break;
 	case FMT_MARKDOWN:
-		gitlog_diff_render_markdown(&doc, d);
+		invdiff_render_markdown(&doc, d);
 		break;
 	}
 	fwrite(doc.ptr, 1, doc.len, stdout);
-	if (detailed && !gitlog_diff_empty(d))
+	if (detailed && !invdiff_empty(d))
 		rc = EXIT_CHANGES;
 out:
 	ps_buf_release(&doc);
-	gitlog_diff_free(d);
+	invdiff_free(d);
 	inventory_free(inv[0]);
 	inventory_free(inv[1]);
 	diag_list_release(&dl);

@@ -1,6 +1,7 @@
 /*
  * gitlog: the git record of plans and applies (projsync.1, --record), reading it
- * back, and loading inventories straight from commits for `diff`.  Owned
+ * back, and loading inventories straight from commits for `diff` (whose
+ * semantic comparison is the invdiff module's).  Owned
  * by the gitlog module.  libgit2 only: nothing here runs `git`.
  *
  * Recording commits to refs/heads/projsync/history of the repository that
@@ -229,87 +230,6 @@ int gitlog_load_inventory(struct inventory **out, char commit_hex[41],
  */
 int gitlog_merge_base(char out_hex[41], struct gitlog *gl, const char *a,
     const char *b);
-
-/* ---- the semantic difference between two inventories (diff.c) ---- */
-
-enum gitlog_vtype { GITLOG_V_STR, GITLOG_V_BOOL, GITLOG_V_NUM };
-
-/*
- * One difference: `subject` went from `from` to `to`; NULL from means
- * added, NULL to means removed.  Booleans are "true"/"false", numbers
- * decimal.  Subjects: a tag key (project and defaults tags), "name", "id",
- * "archived" (projects), "required", "closed", "tags.KEY" (a rule),
- * "tags.KEY.allowed", "tags.KEY.pattern" (taxonomy), "region",
- * "unmanaged", "ignore_tags", "project_limit", "safety.max_changes", ...,
- * "record", "name_pattern" (settings).
- */
-struct gitlog_change {
-	char *subject;
-	enum gitlog_vtype type;
-	char *from, *to;
-};
-
-enum gitlog_pkind { GITLOG_P_ADD, GITLOG_P_REMOVE, GITLOG_P_CHANGE };
-
-struct gitlog_pdiff {
-	enum gitlog_pkind kind;
-	char *name;		/* the new name (the old one when removed) */
-	char *id;		/* the new pin (the old one when removed), or NULL */
-	bool archived;		/* the new state (the old one when removed) */
-	bool renamed;
-	struct gitlog_change *attrs;	/* change: name, id, archived */
-	size_t attrs_nr;
-	/* add: every tag (from NULL); remove: every tag (to NULL); change:
-	 * the tags that differ.  Effective tags (defaults merged), by key. */
-	struct gitlog_change *tags;
-	size_t tags_nr;
-};
-
-struct gitlog_diff_side {
-	char *rev;		/* as given: "main", "HEAD~1" */
-	char commit[41];
-	char *path;		/* the inventory inside the commit */
-	char sha256[65];	/* of the top file */
-};
-
-struct gitlog_diff {
-	struct gitlog_diff_side from, to;
-	/* Sorted by name (byte order), then kind. */
-	struct gitlog_pdiff *projects;
-	size_t projects_nr, projects_alloc;
-	struct gitlog_change *taxonomy, *settings, *defaults;
-	size_t taxonomy_nr, settings_nr, defaults_nr;
-	size_t added, removed, changed, renamed;
-};
-
-/*
- * What changed from a to b.  Projects are matched by `id` pin, then by
- * name (a project whose name and pin both changed cannot be matched and
- * shows as removed + added).  rev/commit label the sides for renderers
- * (copied).  The caller frees *out with gitlog_diff_free().  O(n log n).
- */
-void gitlog_diff(struct gitlog_diff **out, const struct inventory *a,
-    const char *rev_a, const char *commit_a, const struct inventory *b,
-    const char *rev_b, const char *commit_b);
-void gitlog_diff_free(struct gitlog_diff *d);
-/* Anything at all? */
-bool gitlog_diff_empty(const struct gitlog_diff *d);
-
-enum gitlog_render_flags { GITLOG_RENDER_COLOR = 1 << 0 };
-
-/* "Projects: 1 added, 0 removed, 2 changed (1 renamed). Taxonomy: 1
- * change." or "No changes. ..." (no newline). */
-void gitlog_diff_summary(struct ps_buf *out, const struct gitlog_diff *d);
-/* Terraform-like text: + added, ~ changed, - removed, then the taxonomy,
- * settings and defaults, then the summary line. */
-void gitlog_diff_render_text(struct ps_buf *out, const struct gitlog_diff *d,
-    unsigned flags);
-/* For a pull-request comment; under 60,000 characters (long lists cut
- * with a note). */
-void gitlog_diff_render_markdown(struct ps_buf *out,
-    const struct gitlog_diff *d);
-/* JSON document, format_version 1, two-space indent, trailing newline. */
-void gitlog_diff_render_json(struct ps_buf *out, const struct gitlog_diff *d);
 
 /* The libgit2 this process runs with: "1.5.1".  Caller frees. */
 char *gitlog_libgit2_version(void);

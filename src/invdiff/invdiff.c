@@ -1,13 +1,10 @@
 /*
- * gitlog: the semantic difference between two inventories (`projsync diff
- * REV1 REV2`) and its renderers.  Pure data: the inventories come from
- * gitlog_load_inventory(), output goes into caller-owned buffers.  The
- * renderings follow the plan's (text with + ~ -, markdown for pull-request
- * comments, two-space JSON) so a pull request reads the same everywhere.
+ * invdiff: building the semantic difference between two inventories and
+ * rendering it (text, markdown, JSON).
  */
-#include "gitlog/gitlog.h"
-#include "gitlog/gitlog_int.h"
+#include "invdiff/invdiff.h"
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,15 +23,15 @@
 /* ---- building ---- */
 
 struct clist {
-	struct gitlog_change *items;
+	struct invdiff_change *items;
 	size_t nr, alloc;
 };
 
 static void
-add_change(struct clist *l, const char *subject, enum gitlog_vtype type,
+add_change(struct clist *l, const char *subject, enum invdiff_vtype type,
     const char *from, const char *to)
 {
-	struct gitlog_change *c;
+	struct invdiff_change *c;
 
 	xgrow(&l->items, &l->alloc, l->nr + 1, sizeof(*l->items));
 	c = &l->items[l->nr++];
@@ -50,14 +47,14 @@ add_str(struct clist *l, const char *subject, const char *from,
 {
 	if (from == to || (from && to && !strcmp(from, to)))
 		return;
-	add_change(l, subject, GITLOG_V_STR, from, to);
+	add_change(l, subject, INVDIFF_V_STR, from, to);
 }
 
 static void
 add_bool(struct clist *l, const char *subject, bool from, bool to)
 {
 	if (from != to)
-		add_change(l, subject, GITLOG_V_BOOL, from ? "true" : "false",
+		add_change(l, subject, INVDIFF_V_BOOL, from ? "true" : "false",
 		    to ? "true" : "false");
 }
 
@@ -70,7 +67,7 @@ add_num(struct clist *l, const char *subject, unsigned from, unsigned to)
 		return;
 	snprintf(f, sizeof(f), "%u", from);
 	snprintf(t, sizeof(t), "%u", to);
-	add_change(l, subject, GITLOG_V_NUM, f, t);
+	add_change(l, subject, INVDIFF_V_NUM, f, t);
 }
 
 /* Key by key through two sorted tag sets. */
@@ -264,18 +261,18 @@ tags_of_list(struct tag_set *out, const struct inv_tag_list *l)
 }
 
 static void
-take(struct gitlog_change **items, size_t *nr, struct clist *l)
+take(struct invdiff_change **items, size_t *nr, struct clist *l)
 {
 	*items = l->items;
 	*nr = l->nr;
 	memset(l, 0, sizeof(*l));
 }
 
-static struct gitlog_pdiff *
-new_pdiff(struct gitlog_diff *d, enum gitlog_pkind kind,
+static struct invdiff_project *
+new_pdiff(struct invdiff *d, enum invdiff_pkind kind,
     const struct inv_project *p)
 {
-	struct gitlog_pdiff *pd;
+	struct invdiff_project *pd;
 
 	xgrow(&d->projects, &d->projects_alloc, d->projects_nr + 1,
 	    sizeof(*d->projects));
@@ -289,11 +286,11 @@ new_pdiff(struct gitlog_diff *d, enum gitlog_pkind kind,
 }
 
 static void
-diff_pair(struct gitlog_diff *d, const struct inv_project *a,
+diff_pair(struct invdiff *d, const struct inv_project *a,
     const struct inv_project *b)
 {
 	struct clist attrs = { 0 }, tags = { 0 };
-	struct gitlog_pdiff *pd;
+	struct invdiff_project *pd;
 
 	add_str(&attrs, "name", a->name, b->name);
 	add_str(&attrs, "id", a->id, b->id);
@@ -301,7 +298,7 @@ diff_pair(struct gitlog_diff *d, const struct inv_project *a,
 	diff_tags(&tags, &a->tags, &b->tags);
 	if (!attrs.nr && !tags.nr)
 		return;
-	pd = new_pdiff(d, GITLOG_P_CHANGE, b);
+	pd = new_pdiff(d, INVDIFF_P_CHANGE, b);
 	pd->renamed = strcmp(a->name, b->name) != 0;
 	take(&pd->attrs, &pd->attrs_nr, &attrs);
 	take(&pd->tags, &pd->tags_nr, &tags);
@@ -311,13 +308,13 @@ diff_pair(struct gitlog_diff *d, const struct inv_project *a,
 }
 
 static void
-whole(struct gitlog_diff *d, enum gitlog_pkind kind,
+whole(struct invdiff *d, enum invdiff_pkind kind,
     const struct inv_project *p)
 {
 	struct clist tags = { 0 };
-	struct gitlog_pdiff *pd = new_pdiff(d, kind, p);
+	struct invdiff_project *pd = new_pdiff(d, kind, p);
 
-	if (kind == GITLOG_P_ADD) {
+	if (kind == INVDIFF_P_ADD) {
 		diff_tags(&tags, NULL, &p->tags);
 		d->added++;
 	} else {
@@ -330,7 +327,7 @@ whole(struct gitlog_diff *d, enum gitlog_pkind kind,
 static int
 cmp_pdiff(const void *pa, const void *pb)
 {
-	const struct gitlog_pdiff *a = pa, *b = pb;
+	const struct invdiff_project *a = pa, *b = pb;
 	int c = strcmp(a->name, b->name);
 
 	if (c)
@@ -339,11 +336,11 @@ cmp_pdiff(const void *pa, const void *pb)
 }
 
 void
-gitlog_diff(struct gitlog_diff **out, const struct inventory *a,
+invdiff_new(struct invdiff **out, const struct inventory *a,
     const char *rev_a, const char *commit_a, const struct inventory *b,
     const char *rev_b, const char *commit_b)
 {
-	struct gitlog_diff *d = xcalloc(1, sizeof(*d));
+	struct invdiff *d = xcalloc(1, sizeof(*d));
 	struct clist l = { 0 };
 	struct tag_set da = TAG_SET_INIT, db = TAG_SET_INIT;
 	const struct inv_project **match;
@@ -393,11 +390,11 @@ gitlog_diff(struct gitlog_diff **out, const struct inventory *a,
 		if (match[i])
 			diff_pair(d, match[i], &b->projects[i]);
 		else
-			whole(d, GITLOG_P_ADD, &b->projects[i]);
+			whole(d, INVDIFF_P_ADD, &b->projects[i]);
 	}
 	for (i = 0; i < a->projects_nr; i++)
 		if (!used[i])
-			whole(d, GITLOG_P_REMOVE, &a->projects[i]);
+			whole(d, INVDIFF_P_REMOVE, &a->projects[i]);
 	if (d->projects_nr > 1)
 		qsort(d->projects, d->projects_nr, sizeof(*d->projects),
 		    cmp_pdiff);
@@ -418,7 +415,7 @@ gitlog_diff(struct gitlog_diff **out, const struct inventory *a,
 }
 
 static void
-changes_free(struct gitlog_change *c, size_t nr)
+changes_free(struct invdiff_change *c, size_t nr)
 {
 	size_t i;
 
@@ -431,7 +428,7 @@ changes_free(struct gitlog_change *c, size_t nr)
 }
 
 void
-gitlog_diff_free(struct gitlog_diff *d)
+invdiff_free(struct invdiff *d)
 {
 	size_t i;
 
@@ -455,7 +452,7 @@ gitlog_diff_free(struct gitlog_diff *d)
 }
 
 bool
-gitlog_diff_empty(const struct gitlog_diff *d)
+invdiff_empty(const struct invdiff *d)
 {
 	return !d->projects_nr && !d->taxonomy_nr && !d->settings_nr &&
 	    !d->defaults_nr;
@@ -472,9 +469,9 @@ count(struct ps_buf *out, const char *what, size_t n)
 }
 
 void
-gitlog_diff_summary(struct ps_buf *out, const struct gitlog_diff *d)
+invdiff_summary(struct ps_buf *out, const struct invdiff *d)
 {
-	if (gitlog_diff_empty(d)) {
+	if (invdiff_empty(d)) {
 		ps_buf_adds(out, "No changes. The inventories are equivalent.");
 		return;
 	}
@@ -491,13 +488,13 @@ gitlog_diff_summary(struct ps_buf *out, const struct gitlog_diff *d)
 /* ---- text ---- */
 
 static void
-quote(struct ps_buf *out, const char *s, enum gitlog_vtype type)
+quote(struct ps_buf *out, const char *s, enum invdiff_vtype type)
 {
 	if (!s) {
 		ps_buf_adds(out, "null");
 		return;
 	}
-	if (type != GITLOG_V_STR) {
+	if (type != INVDIFF_V_STR) {
 		ps_buf_add_printable(out, s, 0);	/* lists hold values */
 		return;
 	}
@@ -514,7 +511,7 @@ width(const char *s)
 }
 
 static char
-sym(const struct gitlog_change *c)
+sym(const struct invdiff_change *c)
 {
 	return !c->from ? '+' : !c->to ? '-' : '~';
 }
@@ -527,7 +524,7 @@ sym_color(char s)
 
 /* "<indent>~ key = "a" -> "b"", keys padded to the widest. */
 static void
-text_changes(struct ps_buf *out, const struct gitlog_change *const *v,
+text_changes(struct ps_buf *out, const struct invdiff_change *const *v,
     size_t n, const char *indent, bool color)
 {
 	struct ps_buf subj = PS_BUF_INIT;
@@ -560,9 +557,9 @@ text_changes(struct ps_buf *out, const struct gitlog_change *const *v,
 
 static void
 text_list(struct ps_buf *out, const char *title,
-    const struct gitlog_change *c, size_t n, bool color)
+    const struct invdiff_change *c, size_t n, bool color)
 {
-	const struct gitlog_change **v;
+	const struct invdiff_change **v;
 	size_t i;
 
 	if (!n)
@@ -578,25 +575,25 @@ text_list(struct ps_buf *out, const char *title,
 }
 
 static void
-text_project(struct ps_buf *out, const struct gitlog_pdiff *p, bool color)
+text_project(struct ps_buf *out, const struct invdiff_project *p, bool color)
 {
 	static const char syms[] = { '+', '-', '~' };
 	static const char *const verbs[] = { "added", "removed", "changed" };
-	const struct gitlog_change **v;
+	const struct invdiff_change **v;
 	char s = syms[p->kind];
 	size_t i, n = 0;
 
 	ps_buf_addf(out, "  %s%c%s ", color ? sym_color(s) : "", s,
 	    color ? C_RESET : "");
-	quote(out, p->name, GITLOG_V_STR);
+	quote(out, p->name, INVDIFF_V_STR);
 	if (p->id) {
 		ps_buf_adds(out, " (");
 		ps_buf_add_printable(out, p->id, 0);
 		ps_buf_addch(out, ')');
 	}
-	ps_buf_addf(out, " %s%s\n", verbs[p->kind], p->kind == GITLOG_P_ADD &&
+	ps_buf_addf(out, " %s%s\n", verbs[p->kind], p->kind == INVDIFF_P_ADD &&
 	    p->archived ? " as archived" : "");
-	if (p->kind == GITLOG_P_REMOVE)
+	if (p->kind == INVDIFF_P_REMOVE)
 		return;	/* its tags are gone with it; JSON lists them */
 	v = xcalloc(p->attrs_nr + p->tags_nr + 1, sizeof(*v));
 	for (i = 0; i < p->attrs_nr; i++)
@@ -609,7 +606,7 @@ text_project(struct ps_buf *out, const struct gitlog_pdiff *p, bool color)
 
 /* A revision given as a commit id (or a merge base) needs no repeat. */
 static bool
-rev_is_id(const struct gitlog_diff_side *s)
+rev_is_id(const struct invdiff_side *s)
 {
 	size_t n = strlen(s->rev);
 
@@ -617,7 +614,7 @@ rev_is_id(const struct gitlog_diff_side *s)
 }
 
 static void
-side_label(struct ps_buf *out, const struct gitlog_diff_side *s)
+side_label(struct ps_buf *out, const struct invdiff_side *s)
 {
 	if (rev_is_id(s))
 		ps_buf_addf(out, "%.7s", s->commit);
@@ -626,10 +623,10 @@ side_label(struct ps_buf *out, const struct gitlog_diff_side *s)
 }
 
 void
-gitlog_diff_render_text(struct ps_buf *out, const struct gitlog_diff *d,
+invdiff_render_text(struct ps_buf *out, const struct invdiff *d,
     unsigned flags)
 {
-	bool color = flags & GITLOG_RENDER_COLOR;
+	bool color = flags & INVDIFF_RENDER_COLOR;
 	size_t i;
 
 	ps_buf_adds(out, "Comparing '");
@@ -650,7 +647,7 @@ gitlog_diff_render_text(struct ps_buf *out, const struct gitlog_diff *d,
 	text_list(out, "Settings", d->settings, d->settings_nr, color);
 	text_list(out, "Defaults (tags merged under every project)",
 	    d->defaults, d->defaults_nr, color);
-	gitlog_diff_summary(out, d);
+	invdiff_summary(out, d);
 	ps_buf_addch(out, '\n');
 }
 
@@ -658,7 +655,7 @@ gitlog_diff_render_text(struct ps_buf *out, const struct gitlog_diff *d,
 
 /* "subject `a` → `b`", "subject added `b`", "subject removed (was `a`)" */
 static void
-md_change(struct ps_buf *out, const struct gitlog_change *c)
+md_change(struct ps_buf *out, const struct invdiff_change *c)
 {
 	ps_md_text(out, c->subject, MD_MAX_VALUE);
 	switch (sym(c)) {
@@ -681,7 +678,7 @@ md_change(struct ps_buf *out, const struct gitlog_change *c)
 }
 
 static void
-md_project(struct ps_buf *out, const struct gitlog_pdiff *p)
+md_project(struct ps_buf *out, const struct invdiff_project *p)
 {
 	size_t i, n = 0;
 
@@ -692,7 +689,7 @@ md_project(struct ps_buf *out, const struct gitlog_pdiff *p)
 		ps_md_code(out, p->id, MD_MAX_VALUE);
 		ps_buf_addch(out, ')');
 	}
-	if (p->kind == GITLOG_P_ADD) {
+	if (p->kind == INVDIFF_P_ADD) {
 		if (p->archived)
 			ps_buf_adds(out, " *(archived)*");
 		for (i = 0; i < p->tags_nr && i < MD_MAX_TAGS; i++) {
@@ -702,7 +699,7 @@ md_project(struct ps_buf *out, const struct gitlog_pdiff *p)
 			ps_md_code(out, p->tags[i].to, MD_MAX_VALUE);
 		}
 		n = p->tags_nr;
-	} else if (p->kind == GITLOG_P_CHANGE) {
+	} else if (p->kind == INVDIFF_P_CHANGE) {
 		ps_buf_addch(out, ':');
 		for (i = 0; i < p->attrs_nr; i++) {
 			ps_buf_adds(out, i ? "; " : " ");
@@ -725,7 +722,7 @@ md_project(struct ps_buf *out, const struct gitlog_pdiff *p)
 }
 
 static void
-md_side(struct ps_buf *out, const struct gitlog_diff_side *s)
+md_side(struct ps_buf *out, const struct invdiff_side *s)
 {
 	if (rev_is_id(s)) {
 		ps_buf_addf(out, "`%.7s`", s->commit);
@@ -736,15 +733,15 @@ md_side(struct ps_buf *out, const struct gitlog_diff_side *s)
 }
 
 void
-gitlog_diff_render_markdown(struct ps_buf *out, const struct gitlog_diff *d)
+invdiff_render_markdown(struct ps_buf *out, const struct invdiff *d)
 {
-	static const enum gitlog_pkind order[] = { GITLOG_P_ADD,
-		GITLOG_P_CHANGE, GITLOG_P_REMOVE };
+	static const enum invdiff_pkind order[] = { INVDIFF_P_ADD,
+		INVDIFF_P_CHANGE, INVDIFF_P_REMOVE };
 	static const char *const heads[] = { "Added", "Removed", "Changed" };
 	const size_t counts[] = { d->added, d->removed, d->changed };
 	const struct {
 		const char *head;
-		const struct gitlog_change *c;
+		const struct invdiff_change *c;
 		size_t n;
 	} lists[] = {
 		{ "Taxonomy", d->taxonomy, d->taxonomy_nr },
@@ -757,7 +754,7 @@ gitlog_diff_render_markdown(struct ps_buf *out, const struct gitlog_diff *d)
 	bool full = false;
 
 	ps_buf_adds(out, "### projsync diff\n\n**");
-	gitlog_diff_summary(out, d);
+	invdiff_summary(out, d);
 	ps_buf_adds(out, "**\n\n");
 	ps_md_code(out, d->to.path, MD_MAX_VALUE);
 	ps_buf_adds(out, " from ");
@@ -818,19 +815,19 @@ gitlog_diff_render_markdown(struct ps_buf *out, const struct gitlog_diff *d)
 /* ---- JSON ---- */
 
 static cJSON *
-json_value(const char *v, enum gitlog_vtype type)
+json_value(const char *v, enum invdiff_vtype type)
 {
 	if (!v)
 		return cJSON_CreateNull();
-	if (type == GITLOG_V_BOOL)
+	if (type == INVDIFF_V_BOOL)
 		return cJSON_CreateBool(!strcmp(v, "true"));
-	if (type == GITLOG_V_NUM)
+	if (type == INVDIFF_V_NUM)
 		return cJSON_CreateNumber(strtod(v, NULL));
 	return cJSON_CreateString(v);
 }
 
 static cJSON *
-json_changes(const struct gitlog_change *c, size_t n, const char *keyname)
+json_changes(const struct invdiff_change *c, size_t n, const char *keyname)
 {
 	cJSON *arr = cJSON_CreateArray(), *o;
 	size_t i;
@@ -847,7 +844,7 @@ json_changes(const struct gitlog_change *c, size_t n, const char *keyname)
 }
 
 static cJSON *
-json_side(const struct gitlog_diff_side *s)
+json_side(const struct invdiff_side *s)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -858,8 +855,8 @@ json_side(const struct gitlog_diff_side *s)
 	return o;
 }
 
-static const struct gitlog_change *
-find_attr(const struct gitlog_pdiff *p, const char *subject)
+static const struct invdiff_change *
+find_attr(const struct invdiff_project *p, const char *subject)
 {
 	size_t i;
 
@@ -870,18 +867,18 @@ find_attr(const struct gitlog_pdiff *p, const char *subject)
 }
 
 void
-gitlog_diff_render_json(struct ps_buf *out, const struct gitlog_diff *d)
+invdiff_render_json(struct ps_buf *out, const struct invdiff *d)
 {
 	static const char *const kinds[] = { "add", "remove", "change" };
 	cJSON *doc = cJSON_CreateObject(), *sum, *arr, *o;
-	const struct gitlog_change *c;
+	const struct invdiff_change *c;
 	size_t i;
 
 	cJSON_AddNumberToObject(doc, "format_version", 1);
 	cJSON_AddItemToObject(doc, "from", json_side(&d->from));
 	cJSON_AddItemToObject(doc, "to", json_side(&d->to));
 	sum = cJSON_AddObjectToObject(doc, "summary");
-	cJSON_AddBoolToObject(sum, "changes", !gitlog_diff_empty(d));
+	cJSON_AddBoolToObject(sum, "changes", !invdiff_empty(d));
 	cJSON_AddNumberToObject(sum, "added", (double)d->added);
 	cJSON_AddNumberToObject(sum, "removed", (double)d->removed);
 	cJSON_AddNumberToObject(sum, "changed", (double)d->changed);
@@ -891,14 +888,14 @@ gitlog_diff_render_json(struct ps_buf *out, const struct gitlog_diff *d)
 	cJSON_AddNumberToObject(sum, "defaults", (double)d->defaults_nr);
 	arr = cJSON_AddArrayToObject(doc, "projects");
 	for (i = 0; i < d->projects_nr; i++) {
-		const struct gitlog_pdiff *p = &d->projects[i];
+		const struct invdiff_project *p = &d->projects[i];
 
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "change", kinds[p->kind]);
 		cJSON_AddStringToObject(o, "name", p->name);
 		ps_json_add_str(o, "id", p->id);
 		cJSON_AddBoolToObject(o, "archived", p->archived);
-		if (p->kind == GITLOG_P_CHANGE) {
+		if (p->kind == INVDIFF_P_CHANGE) {
 			/* the old values, null when they did not change */
 			c = find_attr(p, "name");
 			ps_json_add_str(o, "renamed_from", c ? c->from :
