@@ -86,46 +86,43 @@ load_side(struct inventory **inv, char hex[41], bool *missing,
 	return err;
 }
 
-int
-cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
-{
-	const struct cli_command *self = cli_command_find("diff");
-	struct diag_list dl = DIAG_LIST_INIT;
-	struct inventory *inv[2] = { NULL, NULL };
-	struct invdiff *d = NULL;
-	struct gitlog *gl = NULL;
-	struct ps_buf doc = PS_BUF_INIT;
-	enum diff_format fmt = FMT_TEXT;
-	char hex[2][41], *path = NULL;
+struct diff_args {
+	enum diff_format fmt;
+	bool detailed;
+	bool three;		/* A...B: start at the merge base */
 	const char *rev[2];
-	bool detailed = false, missing[2] = { false, false };
-	size_t errors[2] = { 0, 0 };
-	char base[41], *range_a = NULL, *range_b = NULL;
+	char *range_a, *range_b;	/* owned: the sides of A..B */
+};
+
+/* Options and revisions; 0, -1 after --help, or a usage exit code. */
+static int
+parse_args(struct diff_args *a, int argc, char **argv, struct cli_ctx *ctx)
+{
 	const char *range, *dots;
-	bool three = false;
-	int c, k, err[2], rc = EXIT_OK;
+	int c;
 
 	opterr = 0;	/* our own messages, not getopt's */
 	while ((c = getopt_long(argc, argv, ":h", diff_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			cli_print_help(stdout, self, diff_help);
-			return EXIT_OK;
+			cli_print_help(stdout, cli_command_find("diff"),
+			    diff_help);
+			return -1;
 		case OPT_FORMAT:
 			if (!strcmp(optarg, "text"))
-				fmt = FMT_TEXT;
+				a->fmt = FMT_TEXT;
 			else if (!strcmp(optarg, "json"))
-				fmt = FMT_JSON;
+				a->fmt = FMT_JSON;
 			else if (!strcmp(optarg, "markdown") ||
 			    !strcmp(optarg, "md"))
-				fmt = FMT_MARKDOWN;
+				a->fmt = FMT_MARKDOWN;
 			else
 				return cli_usage_error(ctx, "unknown format "
 				    "'%s' (expected text, json or markdown)",
 				    optarg);
 			break;
 		case OPT_DETAILED:
-			detailed = true;
+			a->detailed = true;
 			break;
 		default:
 			return cli_option_error(ctx, c, argv);
@@ -135,35 +132,37 @@ cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 		/* git's range notations: A..B is A B, A...B starts at the
 		 * merge base; an empty side means HEAD */
 		range = argv[optind];
-		three = dots[2] == '.';
-		range_a = xstrndup(range, (size_t)(dots - range));
-		range_b = xstrdup(dots + (three ? 3 : 2));
-		rev[0] = *range_a ? range_a : "HEAD";
-		rev[1] = *range_b ? range_b : "HEAD";
+		a->three = dots[2] == '.';
+		a->range_a = xstrndup(range, (size_t)(dots - range));
+		a->range_b = xstrdup(dots + (a->three ? 3 : 2));
+		a->rev[0] = *a->range_a ? a->range_a : "HEAD";
+		a->rev[1] = *a->range_b ? a->range_b : "HEAD";
 	} else if (argc - optind < 2) {
 		return cli_usage_error(ctx, "diff needs two revisions");
 	} else if (argc - optind > 2) {
 		return cli_usage_error(ctx, "unexpected argument '%s'",
 		    argv[optind + 2]);
 	} else {
-		rev[0] = argv[optind];
-		rev[1] = argv[optind + 1];
+		a->rev[0] = argv[optind];
+		a->rev[1] = argv[optind + 1];
 	}
+	return 0;
+}
 
-	/* The repository around the current directory: -f is a path
-	 * inside the commits, not a file that has to exist here. */
-	if ((err[0] = gitlog_open(&gl, NULL, NULL)) < 0) {
-		rc = cli_fail(ctx, err[0]);
-		goto out;
-	}
-	if (three) {
-		if ((err[0] = gitlog_merge_base(base, gl, rev[0], rev[1])) < 0) {
-			rc = cli_fail(ctx, err[0]);
-			goto out;
-		}
-		rev[0] = base;
-	}
-	path = tree_path(ctx->file, gitlog_dir(gl));
+/*
+ * Both sides into inv[]: a side whose commit lacks the file is an empty
+ * inventory (with a warning), both lacking it is an error, an invalid side
+ * prints its diagnostics.  Returns 0 or the exit code (printed).
+ */
+static int
+load_sides(struct inventory *inv[2], char hex[2][41], struct gitlog *gl,
+    const char *const rev[2], const char *path, struct cli_ctx *ctx)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+	bool missing[2] = { false, false };
+	size_t errors[2] = { 0, 0 };
+	int k, err[2], rc = 0;
+
 	for (k = 0; k < 2; k++) {
 		size_t before = diag_list_count(&dl, DIAG_ERROR);
 
@@ -195,34 +194,71 @@ cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 				    "error%s", path, rev[k], errors[k],
 				    errors[k] == 1 ? "" : "s");
 		rc = EXIT_INVALID;
-		goto out;
 	}
+out:
+	diag_list_release(&dl);
+	return rc;
+}
 
-	invdiff_new(&d, inv[0], rev[0], hex[0], inv[1], rev[1], hex[1]);
+static void
+render(struct ps_buf *doc, const struct invdiff *d, enum diff_format fmt,
+    const struct cli_ctx *ctx)
+{
 	switch (fmt) {
 	case FMT_TEXT:
-		invdiff_render_text(&doc, d, ctx->color_out ?
+		invdiff_render_text(doc, d, ctx->color_out ?
 		    INVDIFF_RENDER_COLOR : 0);
 		break;
 	case FMT_JSON:
-		invdiff_render_json(&doc, d);
+		invdiff_render_json(doc, d);
 		break;
 	case FMT_MARKDOWN:
-		invdiff_render_markdown(&doc, d);
+		invdiff_render_markdown(doc, d);
 		break;
 	}
+}
+
+int
+cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
+{
+	struct diff_args a = { .fmt = FMT_TEXT };
+	struct inventory *inv[2] = { NULL, NULL };
+	struct invdiff *d = NULL;
+	struct gitlog *gl = NULL;
+	struct ps_buf doc = PS_BUF_INIT;
+	char hex[2][41], base[41], *path = NULL;
+	int err, rc;
+
+	if ((rc = parse_args(&a, argc, argv, ctx)) != 0) {
+		rc = rc < 0 ? EXIT_OK : rc;
+		goto out;
+	}
+	/* The repository around the current directory: -f is a path
+	 * inside the commits, not a file that has to exist here. */
+	if ((err = gitlog_open(&gl, NULL, NULL)) < 0 ||
+	    (a.three && (err = gitlog_merge_base(base, gl, a.rev[0],
+	    a.rev[1])) < 0)) {
+		rc = cli_fail(ctx, err);
+		goto out;
+	}
+	if (a.three)
+		a.rev[0] = base;
+	path = tree_path(ctx->file, gitlog_dir(gl));
+	if ((rc = load_sides(inv, hex, gl, a.rev, path, ctx)) != 0)
+		goto out;
+	invdiff_new(&d, inv[0], a.rev[0], hex[0], inv[1], a.rev[1], hex[1]);
+	render(&doc, d, a.fmt, ctx);
 	fwrite(doc.ptr, 1, doc.len, stdout);
-	if (detailed && !invdiff_empty(d))
+	if (a.detailed && !invdiff_empty(d))
 		rc = EXIT_CHANGES;
 out:
 	ps_buf_release(&doc);
 	invdiff_free(d);
 	inventory_free(inv[0]);
 	inventory_free(inv[1]);
-	diag_list_release(&dl);
 	free(path);
-	free(range_a);
-	free(range_b);
+	free(a.range_a);
+	free(a.range_b);
 	gitlog_free(gl);
 	return rc;
 }
