@@ -4,8 +4,12 @@ foreach(src ${UNIT_TESTS})
 	get_filename_component(name ${src} NAME_WE)
 	add_executable(${name} ${src})
 	target_link_libraries(${name} PRIVATE projsync_core PkgConfig::CMOCKA PkgConfig::MHD)
+	# fixtures are found through this path (tests/unit/fixtures.h), not
+	# through the working directory: the tests run from the build folder
+	target_compile_definitions(${name} PRIVATE
+		PROJSYNC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 	add_test(NAME unit/${name} COMMAND ${name}
-		WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+		WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
 	set_tests_properties(unit/${name} PROPERTIES LABELS unit TIMEOUT 300)
 endforeach()
 

@@ -869,7 +869,6 @@ test_api__concurrency_is_bounded(void **state)
 	struct srv *s = srv_start(&slow, 1, NULL, NULL);
 	struct api_client *c = client_for(s, NULL);
 	struct api_call calls[24];
-	int64_t t0, dt;
 	size_t i;
 
 	(void)state;
@@ -879,14 +878,12 @@ test_api__concurrency_is_bounded(void **state)
 		calls[i].project_id = "proj_abc";
 		calls[i].body = "{\"name\":\"A\"}";
 	}
-	t0 = api__now_us();
 	assert_int_equal(api_run_calls(c, calls, 24, 4, NULL), 0);
-	dt = api__now_us() - t0;
 	assert_int_equal(s->n, 24);
+	/* concurrent, never past the limit; how fast that is, is measured
+	 * by bench/ (apply of 1,000 creates), not asserted here */
 	assert_true(s->maxcur <= 4);
 	assert_true(s->maxcur >= 3);
-	/* 6 rounds of 30 ms, not 24 */
-	assert_true(dt < 24 * 30000 / 2);
 	for (i = 0; i < 24; i++) {
 		assert_int_equal(calls[i].outcome, API_DONE);
 		api_call_release(&calls[i]);
@@ -941,7 +938,6 @@ test_api__silent_server_costs_two_timeouts_not_max_attempts(void **state)
 	struct api_options o = { 0 };
 	struct api_client *c;
 	struct api_call call = { 0 };
-	int64_t t0;
 
 	(void)state;
 	o.endpoint = s->base;
@@ -949,9 +945,8 @@ test_api__silent_server_costs_two_timeouts_not_max_attempts(void **state)
 	o.max_attempts = 6;
 	o.timeout_ms = 150;
 	assert_int_equal(api_client_new(&c, &o), 0);
-	t0 = api__now_us();
 	assert_int_equal(api_list_projects(c, &st), PS_EHTTP);
-	assert_true(api__now_us() - t0 < 1000000);
+	/* two attempts, not six: what bounds the time, without timing it */
 	assert_int_equal(api_client_requests(c), 2);
 	assert_non_null(strstr(ps_error_last(), "GET http://127.0.0.1:"));
 	assert_non_null(strstr(ps_error_last(), "timed out"));

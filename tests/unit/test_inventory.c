@@ -14,6 +14,8 @@
 #include "inventory/inventory.h"
 #include "inventory/tree.h"
 
+#include "fixtures.h"
+
 #define Y(s) s, sizeof(s) - 1
 
 /* Load a buffer; the diagnostics stay in *dl for the test to check. */
@@ -897,5 +899,6 @@ main(void)
 		cmocka_unit_test(test_inventory__fs_glob_and_size_limit),
 	};
 
+	fixtures_enter();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "plan/internal.h"
 #include "plan/plan.h"
@@ -1333,15 +1332,14 @@ test_plan__stale_ignores_archived_same_name(void **state)
 
 /* ---- scale ---- */
 
+/* 20,000 projects: right at scale; bench/ times plan (docs/benchmarks.md),
+ * an O(n^2) diff would also meet ctest's timeout here */
 static void
-test_plan__thousands_of_projects_fast(void **state)
+test_plan__twenty_thousand_projects(void **state)
 {
 	struct fx *f = *state;
-	struct timespec a, b;
-	double ms;
 	size_t i;
 
-	/* 20,000: an O(n^2) diff would take seconds here */
 	for (i = 0; i < 20000; i++) {
 		char name[32], id[32];
 
@@ -1352,15 +1350,10 @@ test_plan__thousands_of_projects_fast(void **state)
 	}
 	f->inv->settings.project_limit = 0;
 	assert_int_equal(tlive_end(&f->live, &f->page), 0);
-	clock_gettime(CLOCK_MONOTONIC, &a);
 	assert_int_equal(plan_diff(&f->plan, f->inv, &f->live, NULL), 0);
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	ms = (double)(b.tv_sec - a.tv_sec) * 1e3 +
-	    (double)(b.tv_nsec - a.tv_nsec) / 1e6;
 	assert_int_equal(f->plan->summary.update, 10000);
 	assert_int_equal(f->plan->summary.unchanged, 10000);
-	print_message("plan_diff of 20,000 projects: %.1f ms\n", ms);
-	assert_true(ms < 5000);	/* generous: sanitizer builds are slow */
+	assert_int_equal(f->plan->summary.unmanaged, 0);
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -1414,7 +1407,7 @@ main(void)
 		T(test_plan__markdown_truncates_under_limit),
 		T(test_plan__stale_check),
 		T(test_plan__stale_ignores_archived_same_name),
-		T(test_plan__thousands_of_projects_fast),
+		T(test_plan__twenty_thousand_projects),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

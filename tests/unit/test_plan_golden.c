@@ -21,6 +21,8 @@
 #include "live/live.h"
 #include "plan/plan.h"
 
+#include "fixtures.h"
+
 #define FIXTURES "tests/fixtures/plan"
 #define ENDPOINT "https://bedrock-mantle.us-east-1.api.aws/v1"
 
@@ -171,8 +173,9 @@ main(void)
 	DIR *d;
 	int rc;
 
+	fixtures_enter();
 	if (!(d = opendir(FIXTURES))) {
-		fprintf(stderr, "cannot open %s (run from the source dir)\n",
+		fprintf(stderr, "cannot open %s\n",
 		    FIXTURES);
 		return 1;
 	}

@@ -14,6 +14,8 @@
 #include "inventory/inventory.h"
 #include "policy/policy.h"
 
+#include "fixtures.h"
+
 #define Y(s) s, sizeof(s) - 1
 
 /* Load y (which must load cleanly) and validate it on `today`. */
@@ -731,5 +733,6 @@ main(void)
 		cmocka_unit_test(test_policy__rule_ids_are_listed),
 	};
 
+	fixtures_enter();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
