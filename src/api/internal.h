@@ -147,9 +147,13 @@ uint64_t api__rand(uint64_t *state);
  * estimate yet), then raises the rate again on successes: quickly back to
  * 90% of the last estimate, then 5% a second to probe (additive-ish
  * increase).  Far above what the concurrency cap allows it stops pacing.
+ * Random throttling (429s whatever the rate) is told apart from a rate
+ * limit by whether sending slower raised the share accepted; then the
+ * pacer stands aside for 30 s and each 429 only delays its own request.
  * Times are microseconds on any monotonic clock.
  */
 #define API__PACER_SLOTS	64	/* successes by send time, 16 ms each */
+#define API__PACER_LEVELS	16	/* rate levels kept per episode */
 struct api__pacer {
 	unsigned max;		/* the parallelism cap */
 	double rate;		/* starts per second; 0: not paced */
@@ -167,6 +171,23 @@ struct api__pacer {
 	int64_t slot_k[API__PACER_SLOTS];	/* which slot it holds now */
 	unsigned slots[API__PACER_SLOTS];
 	unsigned long throttled;	/* 429 answers seen */
+	/*
+	 * Rate limit or random throttling?  A level is the time between two
+	 * cuts; for each of the episode's last levels: what it sent a second
+	 * and how its requests were answered.  Under a rate limit the share
+	 * accepted follows R / rate; under random throttling it stays the
+	 * same whatever the rate.  When the levels say "random" (a
+	 * likelihood ratio, docs/apply-safety.md) the pacer stands aside
+	 * until random_until: each throttled request still waits its
+	 * Retry-After or backoff, the others are not held back.
+	 */
+	struct api__pacer_level {
+		int64_t start_us;
+		double rate;		/* sent a second, once it ended */
+		unsigned sent, ok, thr;
+	} levels[API__PACER_LEVELS];
+	unsigned nlevels;		/* this episode's (the last kept) */
+	int64_t random_until;
 };
 void api__pacer_init(struct api__pacer *p, unsigned max, int64_t now);
 /* May a request start now with `running` in flight?  If pacing forbids

@@ -104,6 +104,12 @@ api_backoff_ms(unsigned n, uint64_t *rng)
 #define PROBE_GROWTH	0.05	/* per second, near the last estimate */
 #define RECOVER_GROWTH	0.5	/* per second, well under it */
 #define HALVE_EVERY_RTTS	1	/* without an estimate, halve this seldom */
+#define LEVEL_MIN_ANSWERS	6	/* to judge a cut */
+#define RANDOM_LLR	3.0	/* log-odds of 20:1 for random throttling */
+#define RANDOM_MIN_ANSWERS	24	/* over the levels compared */
+#define LEVEL_RATE_SPAN	2.0	/* their rates this far apart */
+#define RANDOM_HOLD_US	30000000	/* then the pacer stands aside */
+#define LEVEL(p, k)	(&(p)->levels[(k) % API__PACER_LEVELS])
 
 void
 api__pacer_init(struct api__pacer *p, unsigned max, int64_t now)
@@ -139,6 +145,8 @@ api__pacer_started(struct api__pacer *p, int64_t now)
 	if (p->rate > 0)
 		p->next_us = (p->next_us > now ? p->next_us : now) +
 		    (int64_t)(1e6 / p->rate);
+	if (p->in_episode && p->nlevels)
+		LEVEL(p, p->nlevels - 1)->sent++;
 }
 
 /* Starts per second recently (at least 10). */
@@ -190,6 +198,123 @@ successes_between(const struct api__pacer *p, int64_t lo, int64_t hi)
 	return n;
 }
 
+/* A new rate level begins (at an episode's start: its first level). */
+static void
+new_level(struct api__pacer *p, int64_t start)
+{
+	struct api__pacer_level *l = LEVEL(p, p->nlevels++);
+
+	memset(l, 0, sizeof(*l));
+	l->start_us = start;
+}
+
+/* Start an episode of throttling at the send time of its first 429. */
+static void
+start_episode(struct api__pacer *p, int64_t sent)
+{
+	p->in_episode = true;
+	p->episode_us = sent;
+	p->episode_cuts = 0;
+	p->nlevels = 0;
+	new_level(p, sent);
+	p->last_cut_us = sent;
+}
+
+/* Count an answer in the level its request was sent in. */
+static void
+count_level(struct api__pacer *p, bool throttled, int64_t sent)
+{
+	unsigned k, oldest = p->nlevels > API__PACER_LEVELS ?
+	    p->nlevels - API__PACER_LEVELS : 0;
+
+	if (!p->in_episode)
+		return;
+	for (k = p->nlevels; k-- > oldest; ) {
+		struct api__pacer_level *l = LEVEL(p, k);
+		if (sent >= l->start_us) {
+			*(throttled ? &l->thr : &l->ok) += 1;
+			return;
+		}
+	}
+}
+
+/* What level k sent a second: measured, not the pace it was given (the
+ * parallelism cap or a lull of work may keep it below). */
+static double
+level_rate(const struct api__pacer *p, unsigned k, int64_t now)
+{
+	const struct api__pacer_level *l = LEVEL(p, k);
+
+	if (k + 1 < p->nlevels)
+		return l->rate;
+	return now > l->start_us ? l->sent / ((double)(now - l->start_us) /
+	    1e6) : 0;
+}
+
+static double
+clamp_share(double f)
+{
+	return fmin(0.98, fmax(0.02, f));
+}
+
+/* Log-likelihood of the answers of the levels [lo, hi) when each accepts
+ * the share f(rate) = r / rate (a rate limit r), or r whatever the rate
+ * (random) */
+static double
+levels_loglik(const struct api__pacer *p, unsigned lo, unsigned hi,
+    int64_t now, double r, bool random)
+{
+	double ll = 0, f;
+	unsigned k;
+
+	for (k = lo; k < hi; k++) {
+		const struct api__pacer_level *l = LEVEL(p, k);
+		f = clamp_share(random ? r : r / level_rate(p, k, now));
+		ll += l->ok * log(f) + l->thr * log(1 - f);
+	}
+	return ll;
+}
+
+/*
+ * Is the throttling random rather than a rate limit?  Each model gets its
+ * best single parameter (the share accepted, or the rate limit r, tried
+ * at what each level suggests), fitted over the episode's levels after
+ * the first (whose share the tail of the server's burst inflates); their
+ * log-likelihood ratio decides, once the levels span rates at least
+ * LEVEL_RATE_SPAN apart and hold enough answers.
+ */
+static bool
+throttling_is_random(const struct api__pacer *p, int64_t now)
+{
+	unsigned lo = p->nlevels > API__PACER_LEVELS ?
+	    p->nlevels - API__PACER_LEVELS : 1, hi = p->nlevels, k, n = 0, ok = 0;
+	double rmin = INFINITY, rmax = 0, best_limit = -INFINITY, rate, ll;
+
+	for (k = lo; k < hi; k++) {
+		const struct api__pacer_level *l = LEVEL(p, k);
+		if (l->ok + l->thr == 0)
+			continue;
+		rate = level_rate(p, k, now);
+		rmin = fmin(rmin, rate);
+		rmax = fmax(rmax, rate);
+		n += l->ok + l->thr;
+		ok += l->ok;
+	}
+	if (n < RANDOM_MIN_ANSWERS || rmin <= 0 ||
+	    rmax < LEVEL_RATE_SPAN * rmin)
+		return false;
+	for (k = lo; k < hi; k++) {
+		const struct api__pacer_level *l = LEVEL(p, k);
+		if (l->ok + l->thr == 0)
+			continue;
+		ll = levels_loglik(p, lo, hi, now, level_rate(p, k, now) *
+		    (l->ok + 0.5) / (l->ok + l->thr + 1), false);
+		best_limit = fmax(best_limit, ll);
+	}
+	ll = levels_loglik(p, lo, hi, now, (ok + 0.5) / (n + 1), true);
+	return ll - best_limit >= RANDOM_LLR;
+}
+
 void
 api__pacer_result(struct api__pacer *p, bool throttled, int64_t sent,
     int64_t now)
@@ -203,6 +328,7 @@ api__pacer_result(struct api__pacer *p, bool throttled, int64_t sent,
 		p->srtt_us = p->srtt_us == 0 ? rtt :
 		    0.875 * p->srtt_us + 0.125 * rtt;
 		count_success(p, sent);
+		count_level(p, false, sent);
 		if (p->rate > 0) {
 			dt = (double)(now - p->last_grow_us) / 1e6;
 			g = p->rate < 0.9 * p->wmax ? RECOVER_GROWTH :
@@ -219,24 +345,40 @@ api__pacer_result(struct api__pacer *p, bool throttled, int64_t sent,
 		return;
 	}
 	p->throttled++;
+	if (now < p->random_until)
+		return;		/* random throttling: pacing would not help */
+	if (sent >= p->last_cut_us && (!p->in_episode ||
+	    now - p->last_throttle_us > EPISODE_GAP_US))
+		start_episode(p, sent);
+	count_level(p, true, sent);
 	if (sent < p->last_cut_us)
 		return;		/* sent before the last cut: old news */
-	if (!p->in_episode || now - p->last_throttle_us > EPISODE_GAP_US) {
-		p->in_episode = true;
-		p->episode_us = sent;
-		p->episode_cuts = 0;
-	}
 	p->last_throttle_us = now;
+	if (p->episode_cuts > 0) {
+		struct api__pacer_level *l = LEVEL(p, p->nlevels - 1);
+		if (l->ok + l->thr < LEVEL_MIN_ANSWERS)
+			return;		/* the last cut is still being judged */
+		if (throttling_is_random(p, now)) {
+			p->rate = 0;
+			p->in_episode = false;
+			p->random_until = now + RANDOM_HOLD_US;
+			return;
+		}
+	}
 	cur = p->rate > 0 ? p->rate : send_rate(p, now);
 	/*
 	 * Since the episode began the server's bucket has been empty, so
 	 * the answers it accepted among what we sent since then arrive at
-	 * its sustained rate: that is the estimate.
+	 * its sustained rate: that is the estimate.  Whole slots only: the
+	 * slot holding the episode's start also holds the burst the server
+	 * accepted before it (docs/benchmarks.md).
 	 */
 	hi = now - (int64_t)p->srtt_us;
 	lo = p->episode_us;
 	if (hi - lo > (int64_t)API__PACER_SLOTS * SLOT_US)
 		lo = hi - (int64_t)(API__PACER_SLOTS - 1) * SLOT_US;
+	lo = (lo / SLOT_US + 1) * SLOT_US;
+	hi = (hi / SLOT_US) * SLOT_US - 1;
 	if (hi - lo >= EST_MIN_SPAN_US) {
 		unsigned n = successes_between(p, lo, hi);
 		if (n >= EST_MIN_SAMPLES) {
@@ -249,6 +391,10 @@ api__pacer_result(struct api__pacer *p, bool throttled, int64_t sent,
 		return;		/* halved lately: wait for an estimate */
 	/* no estimate yet: halve */
 	next = est > 0 ? 0.95 * est : cur * 0.5;
+	/* a new level begins; the one ending is measured */
+	LEVEL(p, p->nlevels - 1)->rate = p->episode_cuts ?
+	    level_rate(p, p->nlevels - 1, now) : send_rate(p, now);
+	new_level(p, now);
 	p->episode_cuts++;
 	p->rate = next > RATE_FLOOR ? next : RATE_FLOOR;
 	p->last_cut_us = now;

@@ -183,6 +183,17 @@ for mode in 1 omit ms; do
 	ok "429 storm (retry-after $mode): all created once"
 done
 stop_emulator
+# random throttling does not stall the apply: the pacer tells it from a
+# rate limit (cutting the rate does not raise the share accepted) and
+# stands aside; it used to fall to one request every two seconds (a run
+# that stalls meets the timeout, a runaway bound, not a timing target)
+start_emulator --seed 5 --fault-429 0.6
+gen 200 >"$T/g200.yaml"
+rc=0; timeout 120 "$PROJSYNC_BIN" -f "$T/g200.yaml" apply --auto-approve >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" = 0 ] || fail "60% random 429s: exit $rc (124: stalled): $(tail -2 "$T/out")"
+assert_contains "$T/out" "200 created"
+ok "60% random 429s: 200 creates do not stall"
+stop_emulator
 start_emulator --seed 4 --fault-5xx 0.3 --state "$T/state.json"
 rc=0; "$PROJSYNC_BIN" -f "$T/g60.yaml" apply --auto-approve >"$T/out" 2>"$T/err" || rc=$?
 [ "$rc" = 0 ] || [ "$rc" = 5 ] || { cat "$T/err"; fail "5xx run 1 exit $rc"; }

@@ -1246,7 +1246,8 @@ struct sim_ev {
 };
 
 static void
-simulate(double R, double cap, unsigned N, double *ratio, double *share429)
+simulate_q(double R, double cap, double q, unsigned N, double *ratio,
+    double *share429, double *wall_s)
 {
 	struct api__pacer p;
 	struct sim_ev *ev = xcalloc(4 * N + 64, sizeof(*ev));
@@ -1308,9 +1309,15 @@ simulate(double R, double cap, unsigned N, double *ratio, double *share429)
 				if (tokens > cap)
 					tokens = cap;
 				tlast = e.t;
-				e.ok = tokens >= 1;
-				if (e.ok)
-					tokens -= 1;
+				if (q > 0) {
+					/* random throttling: no rate limit */
+					e.ok = (double)(api__rand(&rng) >> 11) /
+					    (double)(1ULL << 53) >= q;
+				} else {
+					e.ok = tokens >= 1;
+					if (e.ok)
+						tokens -= 1;
+				}
 				e.kind = 1;
 				e.t = e.sent + e.lat;
 				ev[nev++] = e;
@@ -1328,8 +1335,40 @@ simulate(double R, double cap, unsigned N, double *ratio, double *share429)
 	}
 	*ratio = ((double)now / 1e6) / (N / R);
 	*share429 = (double)n429 / nreq;
+	*wall_s = (double)now / 1e6;
 	free(ev);
 	free(wait);
+}
+
+static void
+simulate(double R, double cap, unsigned N, double *ratio, double *share429)
+{
+	double wall;
+
+	simulate_q(R, cap, 0, N, ratio, share429, &wall);
+}
+
+/*
+ * Random 429s (no rate limit): cutting the rate does not raise the share
+ * of successes, so the pacer must stand aside rather than fall to its
+ * floor.  200 requests at 70% random 429s, each retried after 1 s: the
+ * longest retry chain is about 15 attempts, so ~20 s; a pacer collapsed
+ * to 0.5 requests a second would need over 20 minutes.
+ */
+static void
+test_api__pacer_does_not_stall_under_random_429s(void **state)
+{
+	static const double qs[] = { 0.3, 0.5, 0.7 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < PS_ARRAY_SIZE(qs); i++) {
+		double ratio, share, wall;
+		simulate_q(1e9, 1e9, qs[i], 200, &ratio, &share, &wall);
+		if (wall > 40)
+			fail_msg("%.0f%% random 429s: 200 requests took %.1f s",
+			    100 * qs[i], wall);
+	}
 }
 
 static void
@@ -1412,6 +1451,7 @@ main(void)
 		cmocka_unit_test(test_api__retry_after_parsing),
 		cmocka_unit_test(test_api__backoff_doubles_with_jitter_and_cap),
 		cmocka_unit_test(test_api__pacer_meets_the_rate_limit_target),
+		cmocka_unit_test(test_api__pacer_does_not_stall_under_random_429s),
 		cmocka_unit_test(test_api__pacer_lowers_and_restores_parallelism),
 	};
 
