@@ -6,8 +6,8 @@ Called by bench/run after the build; it can also be run by hand:
   measure.py --projsync BIN --emulator BIN [--out DIR] [--runs N]
              [--naive-runs N] [--only SECTIONS] [--latency-ms L]
 
-Sections (--only takes a comma list): plan, apply, ratelimit, offline,
-naive, tls, diag (the last two are not targets, only context).  Each network measurement starts from POST /_emulator/reset
+Sections (--only takes a comma list): plan, apply, ratelimit, storm,
+offline, naive, tls, diag (the last two are not targets, only context).  Each network measurement starts from POST /_emulator/reset
 and reads its request counts from GET /_emulator/stats, so a figure is
 never inferred from what projsync says about itself.  Peak memory is the
 "Maximum resident set size" GNU time reports for the projsync process.  Timings are medians of
@@ -33,6 +33,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 N = 1000                # projects for plan / apply / naive
 PARALLELISM = 16        # projsync apply's default (docs/architecture.md, Apply semantics)
 PAGE = 100              # projects per list page
+STORM_N = 200           # creates under random 429s
+STORM_TIMEOUT_S = 300   # a stalled run is cut here (and counted a miss)
 
 
 def log(msg):
@@ -306,6 +308,43 @@ class Bench:
             out.append(res)
         self.results["ratelimit"] = out
 
+    # -- 2c. apply of 200 creates under random 429s (not a rate limit) --
+    def sec_storm(self):
+        n = STORM_N
+        inv = self.inventory(n)
+        L = self.a.latency_ms
+        out = []
+        for q in (0.3, 0.5, 0.7):
+            res = {"fault_429": q, "creates": n, "latency_ms": L,
+                   "load_before": loadavg()}
+            with Emulator(self.emu, ["--fault-429", str(q), "--latency-ms", str(L)],
+                          self.work) as emu:
+                walls, ds, rcs = [], [], []
+                for _ in range(self.a.runs):
+                    emu.reset()
+                    before = emu.stats()
+                    w, _, rc = run(["timeout", str(STORM_TIMEOUT_S), self.ps, "-q", "-f",
+                                    inv, "apply", "--auto-approve"],
+                                   env=self.ps_env(emu), check=False)
+                    walls.append(w)
+                    rcs.append(rc)
+                    ds.append(stat_diff(before, emu.stats()))
+            res["load_after"] = loadavg()
+            res["wall_s"] = summary(walls)
+            res["exit"] = rcs
+            res["requests"] = ds
+            res["share_429"] = summary([d["429"] / d["total"] for d in ds])
+            # every 429 carries Retry-After: 1, so a run that never stalls
+            # takes about as many seconds as the longest chain of 429s one
+            # of its n creates meets: log(n) / log(1/q)
+            res["chain_s"] = math.log(n) / math.log(1 / q)
+            res["ratio"] = res["wall_s"]["median"] / res["chain_s"]
+            res["ok"] = {"all_created": all(d["projects"] == n for d in ds)
+                         and all(rc == 0 for rc in rcs),
+                         "no_stall": res["ratio"] <= 3}
+            out.append(res)
+        self.results["storm"] = out
+
     # -- 3. validate and lint, 1k .. 100k projects --
     def sec_offline(self):
         sizes = [1000, 10000, 30000, 100000]
@@ -535,6 +574,11 @@ def table(r):
         pct = lambda v: "%.1f %%" % (v * 100)
         add("  answered 429", pct(x["share_429"]["median"]), rng(x["share_429"], pct),
             "< 5 %", "", x["ok"]["share_429"])
+    for x in r.get("storm", []):
+        add("apply %d creates, %d %% random 429" % (x["creates"], round(x["fault_429"] * 100)),
+            secs(x["wall_s"]["median"]), rng(x["wall_s"], secs),
+            "<= 3 x %.1f s" % x["chain_s"], "%.2f x" % x["ratio"],
+            x["ok"]["all_created"] and x["ok"]["no_stall"])
     if "offline" in r:
         o = r["offline"]
         for n, row in o["sizes"].items():
@@ -588,7 +632,7 @@ def main():
     ap.add_argument("--naive-runs", type=int, default=3)
     ap.add_argument("--latency-ms", type=int, default=25)
     ap.add_argument("--rate", type=int, default=200)
-    ap.add_argument("--only", default="plan,apply,ratelimit,offline,naive,tls,diag")
+    ap.add_argument("--only", default="plan,apply,ratelimit,storm,offline,naive,tls,diag")
     ap.add_argument("--hyperfine", default=shutil.which("hyperfine"))
     a = ap.parse_args()
     sections = [x.strip() for x in a.only.split(",") if x.strip()]
