@@ -151,6 +151,9 @@ struct api_call {
 	 * attempt timed out, or a gateway timed out: 504), so a re-list
 	 * that does not show it yet proves nothing */
 	bool may_still_commit;
+	/* when the last attempt ended (CLOCK_MONOTONIC microseconds): the
+	 * server's clock had then passed result.created_at */
+	int64_t answered_us;
 };
 
 struct api_progress {

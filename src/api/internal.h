@@ -94,7 +94,7 @@ struct api__req {
 	char *retry_after, *retry_after_ms, *should_retry, *request_id;
 	char *date;		/* the Date header, for doctor's clock check */
 	unsigned throttles, failures, timeouts, unreachable;
-	int64_t due_us, sent_us;
+	int64_t due_us, sent_us, answered_us;
 };
 
 /* ---- client.c ---- */

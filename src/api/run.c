@@ -205,6 +205,7 @@ complete(struct run *run, struct api__req *r, CURLcode cc)
 
 	curl_multi_remove_handle(c->multi, r->easy);
 	run->running--;
+	r->answered_us = now;
 	r->status = 0;
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
 	trace_attempt(run, r, cc, now);
@@ -536,6 +537,7 @@ api_run_calls(struct api_client *c, struct api_call *calls, size_t nr,
 		    API_NOT_STARTED;
 		call->http_status = r->status;
 		call->attempts = r->attempts;
+		call->answered_us = r->answered_us;
 		call->may_still_commit = call->outcome == API_UNKNOWN &&
 		    r->may_still_commit;
 		call->error = r->error;

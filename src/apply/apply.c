@@ -37,6 +37,10 @@ struct work {
 	bool was_unknown;	/* some create attempt of this run had an
 				 * unknown outcome (its project may be one
 				 * nobody knows the id of) */
+	int64_t created_at;	/* of the project this run created or
+				 * adopted (server seconds), 0: unknown */
+	int64_t answered_us;	/* an answer about it came then (local
+				 * monotonic clock), 0: none */
 };
 
 static void
@@ -276,6 +280,7 @@ recover(struct apply_result *r, struct work *w, const struct plan *p,
 			continue;
 		}
 		it->project_id = xstrdup(found->id);
+		w[i].created_at = found->created_at;
 		it->adopted = true;
 		it->unknown = false;
 		w[i].body = reconcile_body(it->change, found);
@@ -393,6 +398,10 @@ run_round(struct apply_result *r, struct work *w, struct api_client *c,
 		case API_DONE:
 			it->outcome = APPLY_DONE;
 			it->unknown = false;
+			if (call->result.created_at > 0) {
+				wk->created_at = call->result.created_at;
+				wk->answered_us = call->answered_us;
+			}
 			free(it->error);
 			it->error = NULL;
 			if (!it->project_id && call->result.id)
@@ -455,6 +464,43 @@ cmp_name_key(const void *key, const void *elem)
 }
 
 /*
+ * When may the duplicate check list?  Once the server's clock has passed
+ * the second of this run's newest project (created_at has whole seconds):
+ * a racing project committed later has a newer created_at and loses.
+ * Each answer bounds the server's clock offset: the project was committed
+ * before it, within its created_at second, so offset >= created_at -
+ * answered (created_at truncates the commit time, as unix seconds do).
+ * That is never later than a second after the last answer, and at most
+ * `settle` from now (projects without a timed answer, a server without
+ * created_at: the whole second).
+ */
+static int64_t
+check_time(const struct apply_result *r, const struct work *w, int64_t now,
+    unsigned settle_ms)
+{
+	int64_t newest = 0, offset = INT64_MIN, at, cap;
+	size_t i;
+
+	cap = now + (int64_t)settle_ms * 1000;
+	for (i = 0; i < r->nr; i++) {
+		if (r->items[i].change->action != PLAN_CREATE ||
+		    r->items[i].outcome != APPLY_DONE)
+			continue;
+		if (w[i].created_at <= 0)
+			return cap;
+		if (w[i].created_at > newest)
+			newest = w[i].created_at;
+		if (w[i].answered_us > 0 &&
+		    w[i].created_at * 1000000 - w[i].answered_us > offset)
+			offset = w[i].created_at * 1000000 - w[i].answered_us;
+	}
+	if (!newest || offset == INT64_MIN)
+		return cap;
+	at = (newest + 1) * 1000000 - offset;
+	return at < cap ? at : cap;
+}
+
+/*
  * Racing applies (docs/apply-safety.md): after this run's creates, list
  * again; where a name this run created now has several active projects,
  * the oldest (created_at, then smallest id) survives in every run's eyes.
@@ -481,7 +527,7 @@ converge_duplicates(struct apply_result *r, struct work *w,
 		    r->items[i].outcome == APPLY_DONE;
 	if (!creates)
 		return;
-	if (!sleep_until(now_us() + (int64_t)settle * 1000, opts)) {
+	if (!sleep_until(check_time(r, w, now_us(), settle), opts)) {
 		r->warning = xstrdup("interrupted before checking whether a "
 		    "concurrent apply created the same projects; run plan");
 		return;
