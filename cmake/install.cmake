@@ -3,12 +3,38 @@
 # projsync works from any directory.
 include(GNUInstallDirs)
 
+# Man pages and the Debian changelog go out gzipped, as Debian policy asks
+# (gzip -n: no name or time stamp, so the package builds reproducibly).
+set(PROJSYNC_RELEASE_DATE "Mon, 07 Dec 2026 00:00:00 +0000")
+configure_file(packaging/changelog.Debian.in
+	${CMAKE_BINARY_DIR}/packaging/changelog @ONLY)
+set(_gzipped "")
+function(projsync_gzip src out)
+	get_filename_component(dir ${out} DIRECTORY)
+	add_custom_command(OUTPUT ${out}
+		COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
+		COMMAND sh -c "gzip -9n -c '${src}' > '${out}'"
+		DEPENDS ${src} COMMENT "Compressing ${out}" VERBATIM)
+	set(_gzipped ${_gzipped} ${out} PARENT_SCOPE)
+endfunction()
+set(_pages docs/projsync.1 docs/projsync-inventory.5)
+if(PROJSYNC_EMULATOR)
+	list(APPEND _pages docs/projsync-emulator.1)
+endif()
+foreach(page ${_pages})
+	get_filename_component(name ${page} NAME)
+	projsync_gzip(${CMAKE_SOURCE_DIR}/${page} ${CMAKE_BINARY_DIR}/man/${name}.gz)
+	string(REGEX REPLACE ".*\\.([0-9])$" "man\\1" section ${name})
+	install(FILES ${CMAKE_BINARY_DIR}/man/${name}.gz
+		DESTINATION ${CMAKE_INSTALL_MANDIR}/${section})
+endforeach()
+projsync_gzip(${CMAKE_BINARY_DIR}/packaging/changelog
+	${CMAKE_BINARY_DIR}/packaging/changelog.gz)
+add_custom_target(projsync_gzipped ALL DEPENDS ${_gzipped})
+
 install(TARGETS projsync RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(FILES docs/projsync.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
-install(FILES docs/projsync-inventory.5 DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
 if(PROJSYNC_EMULATOR)
 	install(TARGETS projsync-emulator RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-	install(FILES docs/projsync-emulator.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 endif()
 install(FILES ${CMAKE_BINARY_DIR}/completions/projsync
 	DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
@@ -32,6 +58,7 @@ install(DIRECTORY examples/ DESTINATION ${CMAKE_INSTALL_DATADIR}/projsync/exampl
 # for CI jobs that push the history branch (examples/gitlab-ci.yml)
 install(PROGRAMS scripts/push-history DESTINATION ${CMAKE_INSTALL_DATADIR}/projsync/scripts)
 install(FILES LICENSE README.md CHANGELOG.md SECURITY.md
+	packaging/copyright ${CMAKE_BINARY_DIR}/packaging/changelog.gz
 	DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 # ---- Debian package: cpack -G DEB (in the build directory) ----

@@ -7,10 +7,11 @@
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$T/elsewhere"
-EXPECTED_SHARE="man/man1/projsync.1 man/man1/projsync-emulator.1
-	man/man5/projsync-inventory.5 bash-completion/completions/projsync
+EXPECTED_SHARE="man/man1/projsync.1.gz man/man1/projsync-emulator.1.gz
+	man/man5/projsync-inventory.5.gz bash-completion/completions/projsync
 	fish/vendor_completions.d/projsync.fish projsync/schemas/projsync.schema.json
-	projsync/examples/projects.yaml projsync/scripts/push-history doc/projsync/LICENSE"
+	projsync/examples/projects.yaml projsync/scripts/push-history doc/projsync/LICENSE
+	doc/projsync/copyright doc/projsync/changelog.gz"
 
 # check_tree PREFIX ZSH_DIR: the installed files, and the binaries working
 # from another directory
@@ -29,7 +30,7 @@ check_tree() {
 		cmp -s "$T/c.zsh" "$prefix/share/zsh/$zsh_dir/_projsync" &&
 		cmp -s "$T/c.fish" "$prefix/share/fish/vendor_completions.d/projsync.fish" ||
 		fail "installed completions differ from 'projsync completion'"
-	man -l "$prefix/share/man/man1/projsync.1" >/dev/null 2>&1 || fail "installed projsync.1 does not render"
+	man -l "$prefix/share/man/man1/projsync.1.gz" >/dev/null 2>&1 || fail "installed projsync.1.gz does not render"
 	# the installed pair, from another directory
 	local ps=$PROJSYNC_BIN emu=$EMULATOR_BIN
 	cd "$T/elsewhere"
@@ -62,9 +63,18 @@ for lib in libcurl4 libgit2 libyaml libcjson libc6; do
 done
 [ "$(dpkg-deb -f "$deb" Version)" = "$("$PROJSYNC_BIN" --version | awk '{print $2}')" ] ||
 	fail "package version differs from projsync --version"
+# Debian policy, as lintian checks it: no error (man pages gzipped, a
+# machine-readable copyright, a changelog, Depends from the binaries)
+if command -v lintian >/dev/null; then
+	lintian --fail-on error \
+		"$deb" >"$T/lintian" 2>&1 || { cat "$T/lintian" >&2; fail "lintian reports errors"; }
+	lintian_note=", lintian: no error"
+else
+	lintian_note=" (lintian not installed: not checked)"
+fi
 dpkg-deb -x "$deb" "$T/deb"
 check_tree "$T/deb/usr" vendor-completions
-ok "cpack -G DEB: Depends from dpkg-shlibdeps ($(cat "$T/depends")); the unpacked binary runs"
+ok "cpack -G DEB: Depends from dpkg-shlibdeps ($(cat "$T/depends")); the unpacked binary runs$lintian_note"
 
 # ---- -DBUILD_TESTING=OFF: no cmocka, no python; the emulator optional ----
 cmake -S "$SRC_DIR" -B "$T/notest" -DBUILD_TESTING=OFF -DPROJSYNC_EMULATOR=OFF \
