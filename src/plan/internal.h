@@ -23,6 +23,8 @@ void plan__count(const struct plan *p, struct plan_summary *s);
 int plan__strcmp_null(const char *a, const char *b);
 /* Append the tag set after `c` is applied to its before state (update). */
 void plan__tags_after(struct tag_set *out, const struct plan_change *c);
+/* qsort/bsearch order of live project pointers by id (match.c). */
+int plan__cmp_live_id(const void *a, const void *b);
 /* First index in by_name (sorted by name, id) whose name is name; *n gets
  * how many share it (match.c). */
 size_t plan__find_name(const struct live_project *const *by_name, size_t nr,

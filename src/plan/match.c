@@ -14,8 +14,8 @@
 
 #include "plan/internal.h"
 
-static int
-cmp_live_id(const void *a, const void *b)
+int
+plan__cmp_live_id(const void *a, const void *b)
 {
 	const struct live_project *x = *(const struct live_project *const *)a;
 	const struct live_project *y = *(const struct live_project *const *)b;
@@ -296,7 +296,7 @@ plan_match(struct plan_match *m, const struct inventory *inv,
 	by_id = xcalloc(live->nr + 1, sizeof(*by_id));
 	for (i = 0; i < live->nr; i++)
 		by_id[i] = &live->items[i];
-	qsort(by_id, live->nr, sizeof(*by_id), cmp_live_id);
+	qsort(by_id, live->nr, sizeof(*by_id), plan__cmp_live_id);
 	for (i = 1; i < live->nr; i++)
 		if (strcmp(by_id[i - 1]->id, by_id[i]->id) == 0) {
 			err = ps_error(PS_EHTTP, "the live listing contains "

@@ -10,15 +10,6 @@
 #include "plan/internal.h"
 
 static int
-cmp_id(const void *a, const void *b)
-{
-	const struct live_project *x = *(const struct live_project *const *)a;
-	const struct live_project *y = *(const struct live_project *const *)b;
-
-	return strcmp(x->id, y->id);
-}
-
-static int
 cmp_name(const void *a, const void *b)
 {
 	const struct live_project *x = *(const struct live_project *const *)a;
@@ -126,7 +117,7 @@ plan_check_stale(const struct plan *p, const struct live_state *now,
 		    !plan_fingerprint_find(p, lp->id))
 			by_name[named++] = lp;
 	}
-	qsort(by_id, now->nr, sizeof(*by_id), cmp_id);
+	qsort(by_id, now->nr, sizeof(*by_id), plan__cmp_live_id);
 	qsort(by_name, named, sizeof(*by_name), cmp_name);
 
 	for (i = 0; i < p->changes_nr; i++) {
@@ -177,7 +168,8 @@ plan_check_stale(const struct plan *p, const struct live_state *now,
 		if (!c->id || !(fp = plan_fingerprint_find(p, c->id)))
 			continue;
 		key.id = c->id;
-		hit = bsearch(&kp, by_id, now->nr, sizeof(*by_id), cmp_id);
+		hit = bsearch(&kp, by_id, now->nr, sizeof(*by_id),
+		    plan__cmp_live_id);
 		if (!hit) {
 			problem(why, &n, c->before.name, c->id,
 			    "no longer exists in the account");
