@@ -70,6 +70,30 @@ cli_exit_code(int status)
 	}
 }
 
+/*
+ * Messages quote names, paths and the API's own text: each line through
+ * util's escaper.  A message of several lines (one problem per line, as
+ * plan's refusals) keeps its line breaks; a line break inside a name was
+ * escaped where the line was written.
+ */
+static void
+printable_lines(struct ps_buf *out, const char *msg)
+{
+	const char *nl;
+	char *line;
+
+	for (;;) {
+		nl = strchr(msg, '\n');
+		line = xstrndup(msg, nl ? (size_t)(nl - msg) : strlen(msg));
+		ps_buf_add_printable(out, line, 0);
+		free(line);
+		if (!nl)
+			break;
+		ps_buf_addch(out, '\n');
+		msg = nl + 1;
+	}
+}
+
 static void vreport(const struct cli_ctx *ctx, const char *level,
     const char *color, const char *fmt, va_list ap) PS_PRINTF(4, 0);
 
@@ -81,8 +105,7 @@ vreport(const struct cli_ctx *ctx, const char *level, const char *color,
 	char *msg = xvasprintf(fmt, ap);
 	struct ps_buf safe = PS_BUF_INIT;
 
-	/* messages quote names, paths and the API's own text */
-	ps_buf_add_printable(&safe, msg, 0);
+	printable_lines(&safe, msg);
 	fprintf(stderr, "projsync: %s%s:%s %s\n", c ? color : "", level,
 	    c ? "\033[0m" : "", ps_buf_cstr(&safe));
 	ps_buf_release(&safe);

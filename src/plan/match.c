@@ -114,20 +114,24 @@ same_tags(const struct live_project *const *v, size_t n)
 }
 
 /* One line per problem, "file:line:col: " first when the inventory knows
- * where the project is. */
+ * where the project is; a name or path cannot break the line (util's
+ * escaper). */
 static void PS_PRINTF(3, 4)
 add_problem(struct ps_buf *errs, const struct inv_pos *pos, const char *fmt,
     ...)
 {
+	struct ps_buf line = PS_BUF_INIT;
 	va_list ap;
 
+	if (pos->file && pos->line)
+		ps_buf_addf(&line, "%s:%u:%u: ", pos->file, pos->line, pos->col);
+	va_start(ap, fmt);
+	ps_buf_vaddf(&line, fmt, ap);
+	va_end(ap);
 	if (errs->len)
 		ps_buf_addch(errs, '\n');
-	if (pos->file && pos->line)
-		ps_buf_addf(errs, "%s:%u:%u: ", pos->file, pos->line, pos->col);
-	va_start(ap, fmt);
-	ps_buf_vaddf(errs, fmt, ap);
-	va_end(ap);
+	ps_buf_add_printable(errs, line.ptr, 0);
+	ps_buf_release(&line);
 }
 
 static void PS_PRINTF(2, 3)

@@ -121,6 +121,27 @@ assert_not_contains "$T/out" "Old Thing"
 [ ! -s "$T/err" ] || fail "an archived pin is not missing: $(cat "$T/err")"
 ok "a pin to an archived or missing project: exit 4 with plan's message; archived: true leaves it out"
 
+# ---- several refusals: one line each, as plan prints them ----
+cat >"$T/two.yaml" <<EOF
+version: 1
+taxonomy: { required: [] }
+projects:
+  - name: One
+    id: proj_nope1
+  - name: Two
+    id: proj_nope2
+EOF
+run_ps 4 -f "$T/two.yaml" output
+[ "$(grep -c "which does not exist in the account" "$T/err")" = 2 ] ||
+	fail "two refusals, not two lines: $(cat "$T/err")"
+grep -q '^projsync: error: .*two.yaml:5:9: ' "$T/err" && grep -q "^$T/two.yaml:7:9: project 'Two' is pinned" "$T/err" ||
+	fail "each refusal on its own line with its position: $(cat "$T/err")"
+assert_raw_free "$T/err"
+cp "$T/err" "$T/output.err"
+run_ps 4 -f "$T/two.yaml" plan
+[ "$(cat "$T/err")" = "$(cat "$T/output.err")" ] || fail "plan: $(cat "$T/err")"
+ok "several refusals: one line each with its position, the same for output and plan"
+
 # ---- --arn: ids and ARNs ----
 run_ps 0 -f "$T/arch.yaml" output --arn
 python3 - "$T/out" "$PIN" <<'PY' || fail "--arn JSON: $(cat "$T/out")"
