@@ -82,6 +82,8 @@ void aws_uri_encode(struct ps_buf *out, const char *s, size_t len,
 
 struct aws_chain_options {
 	const char *profile;	/* --profile: this profile only; NULL: the chain */
+	const char *profile_from;	/* what named it, for messages; NULL:
+					 * "--profile" */
 	const char *region;	/* for STS; NULL: the profile's, else us-east-1 */
 	const char *cacert;	/* CA bundle for https STS / container calls */
 	unsigned timeout_ms;	/* per STS or container call, 0: 10 s */

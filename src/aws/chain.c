@@ -21,7 +21,7 @@
 #define CONTAINER_HOST		"http://169.254.170.2"
 
 struct aws_provider {
-	char *profile, *region, *cacert;
+	char *profile, *profile_from, *region, *cacert;
 	unsigned timeout_ms;
 	char *source;
 	struct aws_credentials creds;
@@ -776,7 +776,7 @@ from_profile(struct chain *c, const char *profile, bool must_exist,
 		return 0;
 	}
 	err = profile_creds(c, profile, 0, out, &how);
-	if (err == 0 && must_exist && strcmp(named_by, "--profile") == 0)
+	if (err == 0 && must_exist && c->p->profile)
 		err = ps_error(PS_EUSAGE, "profile '%s' has no credentials: "
 		    "no aws_access_key_id, credential_process or role_arn in %s "
 		    "or %s", profile, c->credentials.path, c->config.path);
@@ -800,7 +800,7 @@ resolve(struct aws_provider *p, struct aws_credentials *out, char **source)
 	if ((err = load_files(&c)) < 0)
 		goto out;
 	if (p->profile) {
-		err = from_profile(&c, p->profile, true, "--profile", out);
+		err = from_profile(&c, p->profile, true, p->profile_from, out);
 		goto out;
 	}
 	if ((err = from_env(&c, out)) != 0)
@@ -839,6 +839,8 @@ aws_provider_new(struct aws_provider **out, const struct aws_chain_options *o)
 	int err;
 
 	p->profile = xstrdup(o && o->profile && *o->profile ? o->profile : NULL);
+	p->profile_from = xstrdup(o && o->profile_from ? o->profile_from :
+	    "--profile");
 	p->region = xstrdup(o && o->region && *o->region ? o->region : NULL);
 	p->cacert = xstrdup(o ? o->cacert : NULL);
 	p->timeout_ms = o && o->timeout_ms ? o->timeout_ms : 10000;
@@ -885,6 +887,7 @@ aws_provider_free(struct aws_provider *p)
 		return;
 	aws_credentials_release(&p->creds);
 	free(p->profile);
+	free(p->profile_from);
 	free(p->region);
 	free(p->cacert);
 	free(p->source);

@@ -6,8 +6,9 @@
  *            strings ("40.3543773134"); projsync sums and prints them
  *            without binary floating point, so a report equals the bill
  *            to the last digit.
- *  client.c  the Cost Explorer client: endpoint, SigV4 (service ce,
- *            region us-east-1, or cn-northwest-1 in China), JSON 1.1
+ *  client.c  the Cost Explorer client: endpoint, credentials from the
+ *            AWS chain, SigV4 by the aws module (service ce, region
+ *            us-east-1, or cn-northwest-1 in China), JSON 1.1
  *            requests, {"__type","Message"} errors, LimitExceededException
  *            retried with backoff.  Every request costs USD 0.01, so each
  *            operation below sends only the pages it needs.
@@ -80,7 +81,10 @@ struct billing_client;
 struct billing_options {
 	/* projects' region: only picks the partition (cn-* is China) */
 	const char *region;
-	const char *profile;	/* --billing-profile / settings.billing.profile */
+	/* --billing-profile / settings.billing.profile / --profile: this
+	 * profile only; NULL: the AWS credential chain */
+	const char *profile;
+	const char *profile_from;	/* "--billing-profile", ... */
 	const char *cacert;
 	unsigned max_attempts;	/* 0: 8 */
 	unsigned timeout_ms;	/* per request, 0: 30 s */
@@ -98,7 +102,9 @@ struct billing_options {
 int billing_endpoint_resolve(char **out, char **signing_region,
     const char *region);
 
-/* Reads credentials; PS_EUSAGE when there are none. */
+/* Resolves credentials through the AWS credential chain (aws module);
+ * its error (PS_ENOTFOUND listing where it looked, PS_EUSAGE, PS_EHTTP)
+ * when there are none. */
 int billing_client_new(struct billing_client **out,
     const struct billing_options *opts);
 void billing_client_free(struct billing_client *c);

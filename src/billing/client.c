@@ -5,6 +5,7 @@
  */
 #include "billing/billing.h"
 #include "api/api.h"
+#include "aws/aws.h"
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -20,7 +21,7 @@
 struct billing_client {
 	char *endpoint;		/* no trailing slash */
 	char *region;		/* signing region */
-	char *akid, *secret, *token;
+	struct aws_provider *provider;	/* the AWS credential chain */
 	char *cacert;
 	CURL *h;
 	unsigned long requests;
@@ -39,6 +40,24 @@ env(const char *name)
 	const char *v = getenv(name);
 
 	return v && *v ? v : NULL;
+}
+
+static void
+trace(struct billing_client *c, const char *fmt, ...) PS_PRINTF(2, 3);
+
+static void
+trace(struct billing_client *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+
+	if (!c->trace)
+		return;
+	va_start(ap, fmt);
+	line = xvasprintf(fmt, ap);
+	va_end(ap);
+	c->trace(line, c->trace_payload);
+	free(line);
 }
 
 int
@@ -68,33 +87,33 @@ billing_endpoint_resolve(char **out, char **signing_region,
 }
 
 /*
- * Credentials for Cost Explorer.  The switch point to the AWS credential
- * chain (profiles, web identity, containers, IMDS): until it is in the
- * tree, the environment's static keys only.
+ * Credentials for Cost Explorer: the AWS credential chain (aws module),
+ * or only `profile` when one is given (the management account's).  They
+ * are fetched once here, so a missing credential is an error before the
+ * first request, and again before they expire.
  */
 static int
-load_credentials(struct billing_client *c, const char *profile)
+load_credentials(struct billing_client *c, const struct billing_options *o)
 {
-	const char *akid = env("AWS_ACCESS_KEY_ID");
-	const char *secret = env("AWS_SECRET_ACCESS_KEY");
-	const char *token = env("AWS_SESSION_TOKEN");
+	struct aws_chain_options co = { 0 };
+	const struct aws_credentials *cr;
+	int err;
 
-	if (profile && *profile)
-		return ps_error(PS_EUSAGE, "billing profile '%s': AWS profiles "
-		    "need the AWS credential chain, which this build does not "
-		    "have yet; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-		    "for the management account instead", profile);
-	if (!akid || !secret)
-		return ps_error(PS_EUSAGE, "no AWS credentials for Cost "
-		    "Explorer: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-		    "(and AWS_SESSION_TOKEN for temporary ones)");
-	if (!ps_header_value_safe(akid) || !ps_header_value_safe(secret) ||
-	    (token && !ps_header_value_safe(token)) || strchr(akid, ':'))
-		return ps_error(PS_EUSAGE, "the AWS credentials in the "
-		    "environment contain characters a header cannot carry");
-	c->akid = xstrdup(akid);
-	c->secret = xstrdup(secret);
-	c->token = xstrdup(token);
+	co.profile = o->profile && *o->profile ? o->profile : NULL;
+	co.profile_from = o->profile_from;
+	/* STS in the projects' partition: their region, else ours */
+	co.region = o->region && *o->region ? o->region : c->region;
+	co.cacert = c->cacert;
+	co.timeout_ms = c->timeout_ms;
+	if ((err = aws_provider_new(&c->provider, &co)) < 0 ||
+	    (err = aws_provider_get(c->provider, time(NULL), &cr)) < 0) {
+		char *why = xstrdup(ps_error_last());
+		ps_error(err, "AWS credentials for Cost Explorer: %s", why);
+		free(why);
+		return err;
+	}
+	trace(c, "Cost Explorer: SigV4 (ce, %s), credentials from %s",
+	    c->region, aws_provider_source(c->provider));
 	return 0;
 }
 
@@ -110,8 +129,6 @@ billing_client_new(struct billing_client **out,
 	c = xcalloc(1, sizeof(*c));
 	if ((err = billing_endpoint_resolve(&c->endpoint, &c->region,
 	    opts->region)) < 0)
-		goto fail;
-	if ((err = load_credentials(c, opts->profile)) < 0)
 		goto fail;
 	c->cacert = xstrdup(opts->cacert && *opts->cacert ? opts->cacert :
 	    env("CURL_CA_BUNDLE") ? env("CURL_CA_BUNDLE") :
@@ -132,6 +149,8 @@ billing_client_new(struct billing_client **out,
 	}
 	c->trace = opts->trace;
 	c->trace_payload = opts->trace_payload;
+	if ((err = load_credentials(c, opts)) < 0)
+		goto fail;
 	c->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	if (!(c->h = curl_easy_init())) {
 		err = ps_error(PS_EFAIL, "cannot create a libcurl handle");
@@ -144,14 +163,6 @@ fail:
 	return err;
 }
 
-static void
-scrub_free(char *s)
-{
-	if (s)
-		explicit_bzero(s, strlen(s));
-	free(s);
-}
-
 void
 billing_client_free(struct billing_client *c)
 {
@@ -159,9 +170,7 @@ billing_client_free(struct billing_client *c)
 		return;
 	if (c->h)
 		curl_easy_cleanup(c->h);
-	scrub_free(c->akid);
-	scrub_free(c->secret);
-	scrub_free(c->token);
+	aws_provider_free(c->provider);
 	free(c->endpoint);
 	free(c->region);
 	free(c->cacert);
@@ -261,46 +270,38 @@ append(struct curl_slist *l, const char *h, int *err)
 }
 
 /*
- * Sign one request.  The switch point to the SigV4 signer of the aws
- * module: until it is in the tree, libcurl's (CURLOPT_AWS_SIGV4), which
- * signs the same canonical request for these headers.
+ * Sign one request with the aws module's SigV4 signer (service ce) and
+ * send exactly the headers it signed: `headers` are the request's own
+ * ("Name: value"), the signed list is appended to *out.
  */
 static int
-sign(struct billing_client *c, struct curl_slist **headers)
+sign(struct billing_client *c, const char *url, const char *const *headers,
+    size_t nr, const char *body, struct curl_slist **out)
 {
-	char *v;
-	int err = 0;
+	struct aws_sigv4_request sr = {
+		.method = "POST",
+		.url = url,
+		.headers = headers,
+		.nr_headers = nr,
+		.body = body,
+		.body_len = strlen(body),
+		.service = "ce",
+		.region = c->region,
+		.now = time(NULL),
+	};
+	const struct aws_credentials *cr;
+	struct aws_sigv4_signed sig;
+	size_t i;
+	int err;
 
-	v = xasprintf("aws:amz:%s:ce", c->region);
-	curl_easy_setopt(c->h, CURLOPT_AWS_SIGV4, v);
-	free(v);
-	v = xasprintf("%s:%s", c->akid, c->secret);
-	curl_easy_setopt(c->h, CURLOPT_USERPWD, v);
-	scrub_free(v);
-	if (c->token) {
-		v = xasprintf("X-Amz-Security-Token: %s", c->token);
-		*headers = append(*headers, v, &err);
-		scrub_free(v);
-	}
+	/* temporary credentials are fetched again before they expire */
+	if ((err = aws_provider_get(c->provider, sr.now, &cr)) < 0 ||
+	    (err = aws_sigv4_sign(&sig, &sr, cr)) < 0)
+		return err;
+	for (i = 0; i < sig.nr && err == 0; i++)
+		*out = append(*out, sig.headers[i], &err);
+	aws_sigv4_signed_release(&sig);
 	return err;
-}
-
-static void
-trace(struct billing_client *c, const char *fmt, ...) PS_PRINTF(2, 3);
-
-static void
-trace(struct billing_client *c, const char *fmt, ...)
-{
-	va_list ap;
-	char *line;
-
-	if (!c->trace)
-		return;
-	va_start(ap, fmt);
-	line = xvasprintf(fmt, ap);
-	va_end(ap);
-	c->trace(line, c->trace_payload);
-	free(line);
 }
 
 /* One attempt: *status 0 for a transport error (message in *why). */
@@ -309,6 +310,7 @@ attempt(struct billing_client *c, const char *op, const char *body,
     struct ps_buf *out, long *status, char **why)
 {
 	struct curl_slist *headers = NULL;
+	const char *signed_headers[2];
 	char *target, url[1024];
 	CURLcode rc;
 	int err = 0;
@@ -319,14 +321,12 @@ attempt(struct billing_client *c, const char *op, const char *body,
 	curl_easy_reset(c->h);
 	snprintf(url, sizeof(url), "%s/", c->endpoint);
 	target = xasprintf("X-Amz-Target: " TARGET_PREFIX "%s", op);
-	headers = append(headers, "Content-Type: application/x-amz-json-1.1",
-	    &err);
-	headers = append(headers, target, &err);
+	signed_headers[0] = "Content-Type: application/x-amz-json-1.1";
+	signed_headers[1] = target;
+	err = sign(c, url, signed_headers, 2, body, &headers);
+	free(target);
 	headers = append(headers, "Accept: application/json", &err);
 	headers = append(headers, "Expect:", &err);
-	free(target);
-	if (err == 0)
-		err = sign(c, &headers);
 	if (err < 0)
 		goto out;
 	curl_easy_setopt(c->h, CURLOPT_URL, url);

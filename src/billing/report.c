@@ -296,21 +296,14 @@ metric_words(const struct billing_report *r)
 
 /* ---- text ---- */
 
-/* A value for a terminal: control characters become '?', "" is
- * NOT_ATTRIBUTED. */
+/* A value for a terminal, through util's escaper (C0, DEL, C1, bytes
+ * that are not UTF-8); "" is NOT_ATTRIBUTED. */
 static char *
 plain(const char *s)
 {
-	char *o;
-	size_t i;
-
 	if (!s || !*s)
 		return xstrdup(NOT_ATTRIBUTED);
-	o = xstrdup(s);
-	for (i = 0; o[i]; i++)
-		if ((unsigned char)o[i] < 0x20 || o[i] == 0x7f)
-			o[i] = '?';
-	return o;
+	return ps_printable(s, 0);
 }
 
 static size_t
@@ -770,10 +763,18 @@ html_text(struct ps_buf *b, const char *s)
 		case '"': ps_buf_adds(b, "&quot;"); break;
 		case '\'': ps_buf_adds(b, "&#39;"); break;
 		default:
-			if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			/* C0, DEL and C1 controls (U+0080-U+009F: C2 80..9F)
+			 * have no place in a document */
+			if ((unsigned char)*s < 0x20 || *s == 0x7f) {
 				ps_buf_addch(b, ' ');
-			else
+			} else if ((unsigned char)s[0] == 0xc2 &&
+			    (unsigned char)s[1] >= 0x80 &&
+			    (unsigned char)s[1] <= 0x9f) {
+				ps_buf_addch(b, ' ');
+				s++;
+			} else {
 				ps_buf_addch(b, *s);
+			}
 		}
 	}
 }

@@ -56,19 +56,24 @@ state_name(enum billing_tag_state s)
 	    s == BILLING_TAG_INACTIVE ? "inactive" : "unseen";
 }
 
-/* A ZonedDateTime's day, or "-". */
-static void
-day_of(char out[11], const char *zoned)
+/* A ZonedDateTime's day, or "-", escaped for a terminal (caller frees). */
+static char *
+day_of(const char *zoned)
 {
-	if (!zoned || strlen(zoned) < 10) {
-		strcpy(out, "-");
-		return;
-	}
-	memcpy(out, zoned, 10);
-	out[10] = '\0';
-	for (size_t i = 0; i < 10; i++)
-		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
-			out[i] = '?';
+	char day[11];
+
+	if (!zoned || strlen(zoned) < 10)
+		return xstrdup("-");
+	memcpy(day, zoned, 10);
+	day[10] = '\0';
+	return ps_printable(day, 0);
+}
+
+/* A backfill status for a terminal (caller frees). */
+static char *
+status_of(const char *status)
+{
+	return ps_printable(status ? status : "?", 40);
 }
 
 static void
@@ -89,7 +94,6 @@ billing_status(struct cli_ctx *ctx, struct billing_client *bc,
 	struct billing_backfill *bf = NULL;
 	const char **keys = NULL;
 	size_t nr = 0, nr_bf = 0, i;
-	char used[11], changed[11];
 	int err, rc = EXIT_OK;
 
 	taxonomy_keys(inv, &keys, &nr);
@@ -145,11 +149,13 @@ billing_status(struct cli_ctx *ctx, struct billing_client *bc,
 	    "LAST CHANGED");
 	for (i = 0; i < nr; i++) {
 		char *key = ps_printable(tags[i].key, 64);
-		day_of(used, tags[i].last_used);
-		day_of(changed, tags[i].last_updated);
+		char *used = day_of(tags[i].last_used);
+		char *changed = day_of(tags[i].last_updated);
 		printf("%-24s %-9s %-10s %s\n", key, state_name(tags[i].state),
 		    used, changed);
 		free(key);
+		free(used);
+		free(changed);
 	}
 	for (i = 0; i < nr && tags[i].state != BILLING_TAG_UNSEEN; i++)
 		;
@@ -159,12 +165,12 @@ billing_status(struct cli_ctx *ctx, struct billing_client *bc,
 		    "carrying it); it can be activated only then.\n");
 	printf("\nBackfills:%s\n", nr_bf ? "" : " none");
 	for (i = 0; i < nr_bf; i++) {
-		char from[11], req[11];
-		day_of(from, bf[i].from);
-		day_of(req, bf[i].requested);
-		printf("  from %s, requested %s: %s\n", from, req,
-		    bf[i].status && strlen(bf[i].status) < 20 ?
-		    bf[i].status : "?");
+		char *from = day_of(bf[i].from), *req = day_of(bf[i].requested);
+		char *status = status_of(bf[i].status);
+		printf("  from %s, requested %s: %s\n", from, req, status);
+		free(from);
+		free(req);
+		free(status);
 	}
 	printf("\nCost Explorer requests: %lu\n", billing_client_requests(bc));
 out:
@@ -197,7 +203,7 @@ billing_backfill(struct cli_ctx *ctx, struct billing_client *bc,
 	struct billing_backfill *bf = NULL, started;
 	int64_t day, today = (int64_t)time(NULL) / 86400;
 	size_t nr = 0;
-	char text[16];
+	char text[16], *status;
 	long long age;
 	int err, rc = EXIT_OK;
 
@@ -236,8 +242,9 @@ billing_backfill(struct cli_ctx *ctx, struct billing_client *bc,
 		refused_hint(ctx, bc);
 		goto out;
 	}
-	printf("Backfill from %s requested: %s\n", text, started.status &&
-	    strlen(started.status) < 20 ? started.status : "?");
+	status = status_of(started.status);
+	printf("Backfill from %s requested: %s\n", text, status);
+	free(status);
 	if (!ctx->quiet)
 		cli_warning(ctx, "the backfill applies today's statuses to every "
 		    "tag key: a key inactive now disappears from the past "

@@ -393,8 +393,17 @@ cli_billing_client(struct billing_client **out, struct cli_ctx *ctx,
 		region = getenv("AWS_DEFAULT_REGION");
 	opts.region = ctx->region ? ctx->region : inv && inv->settings.region ?
 	    inv->settings.region : region;
-	opts.profile = profile_flag ? profile_flag :
-	    inv ? inv->settings.billing.profile : NULL;
+	/* the management account's profile, else the one for the API */
+	if (profile_flag) {
+		opts.profile = profile_flag;
+		opts.profile_from = "--billing-profile";
+	} else if (inv && inv->settings.billing.profile) {
+		opts.profile = inv->settings.billing.profile;
+		opts.profile_from = "settings.billing.profile";
+	} else {
+		opts.profile = ctx->profile;
+		opts.profile_from = "--profile";
+	}
 	if ((err = parse_timeout(ctx, &opts.timeout_ms)) != 0)
 		return err;
 	opts.cacert = ctx->cacert;

@@ -1081,21 +1081,56 @@ static const struct ce_op {
 	{ "GetCostAndUsage", cost_and_usage },
 };
 
+/* Cost Explorer's signing region: one per partition, whatever region
+ * the projects live in. */
+static const char *
+ce_region(const struct emu_config *cfg)
+{
+	return strncmp(cfg->region, "cn-", 3) == 0 ? "cn-northwest-1" :
+	    "us-east-1";
+}
+
+/* The JSON 1.1 error type of a failed SigV4 check (sigv4.c's codes). */
+static const char *
+ce_auth_error(const char *code)
+{
+	if (strcmp(code, "incomplete_signature") == 0 ||
+	    strcmp(code, "missing_date") == 0)
+		return "IncompleteSignatureException";
+	if (strcmp(code, "invalid_access_key") == 0 ||
+	    strcmp(code, "invalid_token") == 0 ||
+	    strcmp(code, "missing_token") == 0)
+		return "UnrecognizedClientException";
+	return "InvalidSignatureException";
+}
+
 /*
- * SigV4 for Cost Explorer: the credential scope must name service "ce"
- * and region us-east-1 whatever region the projects live in.
+ * SigV4 for Cost Explorer: service "ce" and region us-east-1 (cn-northwest-1
+ * in China) whatever region the projects live in.  With --sigv4 keys the
+ * signature is verified for real (sigv4.c), else only the scope.
  */
 static bool
-ce_auth_ok(struct ce_req *r, const char *auth)
+ce_auth_ok(struct ce_req *r, const struct emu_request *req, const char *auth)
 {
-	const char *cred, *p;
+	const char *cred, *p, *region = ce_region(r->cfg);
+	struct emu_sigv4_verdict v;
 	char scope[128];
 	size_t n;
+	bool ok;
 
 	if (!auth || strncmp(auth, "AWS4-HMAC-SHA256 ", 17) != 0) {
 		ce_error(r, "MissingAuthenticationTokenException",
 		    "Missing Authentication Token");
 		return false;
+	}
+	if (r->cfg->nr_sigv4) {
+		ok = emu__sigv4_verify(r->cfg, req, "ce", region, time(NULL),
+		    &v);
+		/* AWS's JSON 1.1 services answer these with a 400 */
+		if (!ok)
+			ce_error(r, ce_auth_error(v.code), "%s", v.message);
+		free(v.message);
+		return ok;
 	}
 	if (!(cred = strstr(auth, "Credential=")) || !(p = strchr(cred, '/')) ||
 	    (n = strcspn(p + 1, ", ")) >= sizeof(scope)) {
@@ -1107,10 +1142,11 @@ ce_auth_ok(struct ce_req *r, const char *auth)
 	scope[n] = '\0';
 	/* DATE/REGION/SERVICE/aws4_request */
 	p = strchr(scope, '/');
-	if (!p || strcmp(p + 1, "us-east-1/ce/aws4_request") != 0) {
+	if (!p || strncmp(p + 1, region, strlen(region)) != 0 ||
+	    strcmp(p + 1 + strlen(region), "/ce/aws4_request") != 0) {
 		ce_error(r, "InvalidSignatureException", "Credential should be "
 		    "scoped to a valid region and service: expected "
-		    "us-east-1/ce/aws4_request, got '%s'", p ? p + 1 : scope);
+		    "%s/ce/aws4_request, got '%s'", region, p ? p + 1 : scope);
 		return false;
 	}
 	return true;
@@ -1133,7 +1169,7 @@ emu__ce_handle(struct emu_ce *ce, const struct emu_config *cfg,
 			auth = req->headers[i].value;
 	}
 	resp->content_type = "application/x-amz-json-1.1";
-	if (!ce_auth_ok(&r, auth) || throttled(&r))
+	if (!ce_auth_ok(&r, req, auth) || throttled(&r))
 		return;
 	for (i = 0; i < PS_ARRAY_SIZE(ops); i++)
 		if (strcmp(target, ops[i].name) == 0)

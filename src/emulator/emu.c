@@ -1447,7 +1447,8 @@ static bool
 sigv4_verified(struct ctx *c, bool *ro)
 {
 	struct emu_sigv4_verdict v;
-	bool ok = emu__sigv4_verify(&c->emu->cfg, c->req, time(NULL), &v);
+	bool ok = emu__sigv4_verify(&c->emu->cfg, c->req, "bedrock-mantle",
+	    c->emu->cfg.region, time(NULL), &v);
 
 	if (!ok)
 		set_error(c, 403, "permission_error", v.code, NULL, "%s",

@@ -106,12 +106,15 @@ struct emu_sigv4_verdict {
 };
 /*
  * Verify the request's AWS4-HMAC-SHA256 signature against cfg->sigv4:
- * service bedrock-mantle, cfg->region, a known access key, X-Amz-Date
- * within 5 minutes of now, the key's session token, and the signature over
- * the canonical request rebuilt from the request as received.
+ * the credential scope's service and region (bedrock-mantle and
+ * cfg->region for the Projects API; ce and us-east-1 for Cost Explorer),
+ * a known access key, X-Amz-Date within 5 minutes of now, the key's
+ * session token, and the signature over the canonical request rebuilt
+ * from the request as received.
  */
 bool emu__sigv4_verify(const struct emu_config *cfg,
-    const struct emu_request *req, time_t now, struct emu_sigv4_verdict *v);
+    const struct emu_request *req, const char *service, const char *region,
+    time_t now, struct emu_sigv4_verdict *v);
 struct emu_sigv4_key *emu__sigv4_keys_copy(const struct emu_sigv4_key *keys,
     size_t nr);
 void emu__sigv4_keys_release(struct emu_sigv4_key *keys, size_t nr);

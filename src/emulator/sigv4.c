@@ -358,7 +358,8 @@ verdict(struct emu_sigv4_verdict *v, const char *code, char *msg)
 
 bool
 emu__sigv4_verify(const struct emu_config *cfg, const struct emu_request *req,
-    time_t now, struct emu_sigv4_verdict *v)
+    const char *service, const char *region, time_t now,
+    struct emu_sigv4_verdict *v)
 {
 	struct authz a;
 	const struct emu_sigv4_key *key = NULL;
@@ -381,15 +382,15 @@ emu__sigv4_verify(const struct emu_config *cfg, const struct emu_request *req,
 		    "parameters (AWS4-HMAC-SHA256)"));
 		return false;
 	}
-	if (strcmp(a.service, "bedrock-mantle") != 0) {
+	if (strcmp(a.service, service) != 0) {
 		verdict(v, "invalid_service", xasprintf("Credential should be "
-		    "scoped to correct service: 'bedrock-mantle', not '%s'",
+		    "scoped to correct service: '%s', not '%s'", service,
 		    a.service));
 		return false;
 	}
-	if (strcmp(a.region, cfg->region) != 0) {
+	if (strcmp(a.region, region) != 0) {
 		verdict(v, "invalid_region", xasprintf("Credential should be "
-		    "scoped to a valid region: '%s', not '%s'", cfg->region,
+		    "scoped to a valid region: '%s', not '%s'", region,
 		    a.region));
 		return false;
 	}

@@ -3,8 +3,10 @@
 
 botocore serialises, signs (SigV4, service ce, us-east-1) and parses every
 request with AWS's service model, so what passes here is AWS's wire format,
-not ours.  Usage: ce-botocore.py BASE_URL SCENARIO (see main()).
+not ours.  Usage: ce-botocore.py BASE_URL SCENARIO (see main()); the key is
+AKIDEXAMPLE with the secret $BOTO_SECRET (default "secret").
 """
+import os
 import sys
 
 import botocore
@@ -17,12 +19,14 @@ BEDROCK = ["Amazon Bedrock", "Claude Sonnet 4.5 (Amazon Bedrock Edition)",
            "OpenAI GPT-5.6 Sol (Amazon Bedrock Edition)"]
 
 
-def client(region="us-east-1", attempts=1):
+def client(region="us-east-1", attempts=1, akid="AKIDEXAMPLE",
+           secret=os.environ.get("BOTO_SECRET", "secret"), token=None):
     cfg = botocore.config.Config(retries={"mode": "standard",
                                           "total_max_attempts": attempts})
     return botocore.session.get_session().create_client(
         "ce", region_name=region, endpoint_url=BASE, config=cfg,
-        aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret")
+        aws_access_key_id=akid, aws_secret_access_key=secret,
+        aws_session_token=token)
 
 
 def check(cond, what):
@@ -304,10 +308,36 @@ def check_report(c):
     print("pages=%d" % len(pages))
 
 
+def sigv4(c):
+    """The emulator runs with --sigv4 AKIDEXAMPLE:secret and
+    --sigv4 ASIATEMP:temp-secret:temp-token: it verifies botocore's
+    signatures for service ce."""
+    q = dict(TimePeriod={"Start": "2026-12-01", "End": "2026-12-02"},
+             Dimension="SERVICE")
+    check(c.get_dimension_values(**q)["DimensionValues"],
+          "botocore's signature verified by the emulator")
+    t = client(akid="ASIATEMP", secret="temp-secret", token="temp-token")
+    check(t.get_dimension_values(**q)["DimensionValues"],
+          "temporary credentials: signature and session token verified")
+    err, msg = code(client(secret="not-the-secret").get_dimension_values, **q)
+    check(err == "InvalidSignatureException" and "signature" in msg,
+          "a wrong secret: InvalidSignatureException (%s)" % msg)
+    err, msg = code(client(akid="AKIDUNKNOWN").get_dimension_values, **q)
+    check(err == "UnrecognizedClientException",
+          "an unknown access key: UnrecognizedClientException (%s)" % msg)
+    err, msg = code(client(akid="ASIATEMP", secret="temp-secret",
+                           token="other").get_dimension_values, **q)
+    check(err == "UnrecognizedClientException",
+          "a wrong session token: UnrecognizedClientException (%s)" % msg)
+    err, msg = code(client("eu-west-1").get_dimension_values, **q)
+    check(err == "InvalidSignatureException" and "us-east-1" in msg,
+          "signed for eu-west-1: refused (%s)" % msg)
+
+
 def main():
     scenario = sys.argv[2]
     {"tags": tags_and_backfill, "costs": costs, "throttled": throttled,
-     "member": member, "check": check_report}[scenario](
+     "member": member, "check": check_report, "sigv4": sigv4}[scenario](
         client(attempts=10 if scenario == "check" else 1))
 
 

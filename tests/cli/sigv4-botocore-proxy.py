@@ -8,17 +8,20 @@ Each request must carry an AWS4-HMAC-SHA256 Authorization header; the proxy
 re-signs the request with botocore's SigV4Auth (AWS's own Python signer,
 python3-botocore) from the headers projsync says it signed, and compares.
 Checks: every signed header was really sent (curl issue 11664 signed an
-`expect` header it never sent), service bedrock-mantle, the access key and
+`expect` header it never sent), service bedrock-mantle (ce for Cost
+Explorer's `X-Amz-Target: AWSInsightsIndexService.*`), the access key and
 session token, SignedHeaders equal to what botocore would sign for the same
 headers, and the signature, with the query taken both raw and as parameters.
 
-A good request is forwarded to UPSTREAM (the emulator) with a bearer key;
-a bad one gets 403 with the reason.  Project ids are rewritten into
+A good request is forwarded to UPSTREAM (the emulator) with a bearer key
+(a Cost Explorer request as it came: the emulator checks its scope); a bad
+one gets 403 with the reason.  Project ids are rewritten into
 strings full of reserved characters ('/ + = & % : ü' and a space), so the
 client must encode them in paths and in list cursors (`after`) the way AWS
 canonicalises them.
 
-GET /_check answers {"verified": N, "failures": [...], "regions": [...]}.
+GET /_check answers {"verified": N, "failures": [...], "regions": [...],
+"ce_verified": N, "ce_regions": [...]} (regions: the Projects API's).
 """
 import http.client
 import http.server
@@ -37,7 +40,9 @@ AKID, SECRET = sys.argv[2], sys.argv[3]
 TOKEN = sys.argv[4] if len(sys.argv) > 4 else None
 
 LOCK = threading.Lock()
-STATE = {"verified": 0, "failures": [], "regions": [], "cursors": 0}
+STATE = {"verified": 0, "failures": [], "regions": [], "cursors": 0,
+         "ce_verified": 0, "ce_regions": []}
+CE_TARGET = "AWSInsightsIndexService."
 IDS = {}    # the id the client sees -> the emulator's
 
 AUTH_RE = re.compile(
@@ -54,10 +59,14 @@ def check(method, target, headers, body):
     if not m:
         return "malformed Authorization header: " + auth.split(" ")[0]
     akid, day, region, service, signed, sig = m.groups()
+    ce = headers.get("x-amz-target", "").startswith(CE_TARGET)
+    want = "ce" if ce else "bedrock-mantle"
     if akid != AKID:
         return "wrong access key id"
-    if service != "bedrock-mantle":
-        return "service is %r, not bedrock-mantle" % service
+    if service != want:
+        return "service is %r, not %s" % (service, want)
+    if ce and "x-amz-target" not in signed.split(";"):
+        return "x-amz-target is not signed"
     names = signed.split(";")
     for n in names:
         if n not in headers:
@@ -78,7 +87,7 @@ def check(method, target, headers, body):
         return "x-amz-date and the credential scope disagree"
 
     creds = Credentials(AKID, SECRET, TOKEN)
-    signer = SigV4Auth(creds, "bedrock-mantle", region)
+    signer = SigV4Auth(creds, want, region)
     results = []
     split = urllib.parse.urlsplit(target)
     for as_params in (False, True):
@@ -104,8 +113,9 @@ def check(method, target, headers, body):
     if results[1] != sig:
         return "signature differs from botocore's (query as parameters)"
     with LOCK:
-        if region not in STATE["regions"]:
-            STATE["regions"].append(region)
+        seen = STATE["ce_regions" if ce else "regions"]
+        if region not in seen:
+            seen.append(region)
     return None
 
 
@@ -157,12 +167,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.reply(200, STATE)
         headers = {k.lower(): v for k, v in self.headers.items()}
         why = check(self.command, self.path, headers, body)
+        ce = headers.get("x-amz-target", "").startswith(CE_TARGET)
         with LOCK:
             if why:
                 STATE["failures"].append("%s %s: %s" % (self.command,
                                                         self.path, why))
             else:
-                STATE["verified"] += 1
+                STATE["ce_verified" if ce else "verified"] += 1
+        if ce and why:
+            return self.reply(403, {"__type": "InvalidSignatureException",
+                                    "Message": "botocore disagrees: " + why})
+        if ce:
+            return self.forward_ce(headers, body)
         if why:
             return self.reply(403, {"error": {
                 "message": "botocore disagrees: " + why,
@@ -210,6 +226,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
             pass
         self.send_response(resp.status)
         self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def forward_ce(self, headers, body):
+        conn = http.client.HTTPConnection(UPSTREAM.hostname, UPSTREAM.port,
+                                          timeout=30)
+        conn.request("POST", "/", body=body, headers={
+            n: headers[n] for n in ("content-type", "x-amz-target",
+                                    "authorization", "x-amz-date")
+            if n in headers})
+        resp = conn.getresponse()
+        data = resp.read()
+        conn.close()
+        self.send_response(resp.status)
+        self.send_header("Content-Type", "application/x-amz-json-1.1")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)

@@ -2,13 +2,19 @@
 # Explorer: reports equal botocore's own sums of the same query to the
 # digit, across pages and under throttling; a report sends its pages plus
 # one request; every format; billing status and backfill; a member account.
+# The emulator verifies every SigV4 signature (--sigv4: service ce,
+# us-east-1); credentials come from the AWS chain, or --billing-profile /
+# settings.billing.profile.
 . "$(dirname "$0")/lib.sh"
 
 python3 -c 'import botocore' 2>/dev/null || fail "python3-botocore is missing (scripts/deps.sh installs it)"
 
 CLOCK=1796644800	# 2026-12-07T12:00:00Z
-BOTO="python3 $SRC_DIR/tests/cli/ce-botocore.py"
+BOTO="env BOTO_SECRET=wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY python3 $SRC_DIR/tests/cli/ce-botocore.py"
 export AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY
+# every emulator below verifies signatures with these keys (the
+# management account's are temporary: a session token)
+SIGV4="--sigv4 AKIDEXAMPLE:wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY --sigv4 ASIAMGMT:mgmt-secret:mgmt-token"
 export PROJSYNC_RETRY_SCALE=0.01
 unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_PROFILE
 
@@ -39,7 +45,7 @@ ce_requests() {
 	emu_get /_emulator/stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["by_route"].get("cost_explorer",{}).get("total",0))'
 }
 
-start_emulator --seed 7 --clock $CLOCK --ce-page-size 3 --ce-active-tag Team
+start_emulator $SIGV4 --seed 7 --clock $CLOCK --ce-page-size 3 --ce-active-tag Team
 export AWS_ENDPOINT_URL_COST_EXPLORER=$EMU_BASE
 projects
 cd "$T"
@@ -100,7 +106,7 @@ $BOTO "$EMU_BASE" check "$T/net.json" >/dev/null
 ok "--metric NetUnblendedCost"
 
 # ---- throttled: retried, same numbers ----
-start_emulator --seed 7 --clock $CLOCK --ce-page-size 3 --ce-throttle-every 2
+start_emulator $SIGV4 --seed 7 --clock $CLOCK --ce-page-size 3 --ce-throttle-every 2
 export AWS_ENDPOINT_URL_COST_EXPLORER=$EMU_BASE
 projects
 run_ps 0 costs --month 2026-11 --format json -o "$T/thr.json"
@@ -111,7 +117,7 @@ emu_get /_emulator/stats | python3 -c 'import json,sys; assert json.load(sys.std
 	fail "no request was throttled"
 ok "every 2nd request throttled (LimitExceededException): retried, the same report"
 
-start_emulator --seed 7 --clock $CLOCK --ce-page-size 3 --ce-active-tag Team
+start_emulator $SIGV4 --seed 7 --clock $CLOCK --ce-page-size 3 --ce-active-tag Team
 export AWS_ENDPOINT_URL_COST_EXPLORER=$EMU_BASE
 projects
 
@@ -193,12 +199,40 @@ run_ps 64 costs --format pdf
 run_ps 64 costs --metric BlendedCosts
 AWS_ENDPOINT_URL_COST_EXPLORER=http://example.com run_ps 64 costs --month 2026-11
 assert_contains "$T/err" "plain http is only allowed to a loopback address"
-env -u AWS_ACCESS_KEY_ID "$PROJSYNC_BIN" costs --month 2026-11 >"$T/out" 2>"$T/err" && fail "no credentials accepted"
-assert_contains "$T/err" "no AWS credentials for Cost Explorer"
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$PROJSYNC_BIN" costs --month 2026-11 >"$T/out" 2>"$T/err" && fail "no credentials accepted"
+assert_contains "$T/err" "AWS credentials for Cost Explorer: "
+assert_contains "$T/err" "AWS_ACCESS_KEY_ID"
 run_ps 0 -v costs --month 2026-11
 assert_not_contains "$T/err" "wJalrXUt"
 assert_contains "$T/err" "X-Amz-Target: AWSInsightsIndexService.GetCostAndUsage"
-ok "usage errors (exit 64), http only to loopback, credentials never printed"
+assert_contains "$T/err" "Cost Explorer: SigV4 (ce, us-east-1), credentials from environment"
+AWS_SECRET_ACCESS_KEY=not-the-secret run_ps 1 costs --month 2026-11
+assert_contains "$T/err" "InvalidSignatureException"
+ok "usage errors (exit 64), http only to loopback, credentials never printed, a wrong secret refused by the verifier"
+
+# ---- the management account's profile ----
+cat >"$AWS_SHARED_CREDENTIALS_FILE" <<'EOF'
+[mgmt]
+aws_access_key_id = ASIAMGMT
+aws_secret_access_key = mgmt-secret
+aws_session_token = mgmt-token
+EOF
+run_ps 0 -v costs --month 2026-11 --billing-profile mgmt --region eu-west-1 --format json -o "$T/mgmt.json"
+assert_contains "$T/err" "Cost Explorer: SigV4 (ce, us-east-1), credentials from profile mgmt"
+python3 -c 'import json,sys; a,b=(json.load(open(f)) for f in sys.argv[1:]); assert a["rows"]==b["rows"] and a["total"]==b["total"]' "$T/nov.json" "$T/mgmt.json" ||
+	fail "the profile's report differs"
+sed 's/^taxonomy:/settings:\n  billing: { profile: mgmt }\ntaxonomy:/' "$T/projects.yaml" >"$T/mgmt.yaml"
+run_ps 0 -v -f "$T/mgmt.yaml" billing status
+assert_contains "$T/err" "credentials from profile mgmt"
+for s in mgmt-secret mgmt-token wJalrXUt; do
+	assert_not_contains "$T/out" "$s"
+	assert_not_contains "$T/err" "$s"
+done
+emu_get /_emulator/requests >"$T/log"
+assert_not_contains "$T/log" "mgmt-token"
+run_ps 64 costs --month 2026-11 --billing-profile nosuch
+assert_contains "$T/err" "AWS credentials for Cost Explorer: profile 'nosuch' (from --billing-profile) is in neither"
+ok "--billing-profile and settings.billing.profile: the profile's temporary keys, signed for us-east-1 whatever the region"
 
 # ---- billing status and backfill ----
 run_ps 0 -f "$T/projects.yaml" billing status
@@ -221,7 +255,7 @@ assert_contains "$T/out" "from 2026-06-01, requested 2026-12-07: PROCESSING"
 ok "billing backfill: started, refused while one runs, listed"
 
 # ---- a member account ----
-start_emulator --seed 7 --clock $CLOCK --ce-member-account
+start_emulator $SIGV4 --seed 7 --clock $CLOCK --ce-member-account
 export AWS_ENDPOINT_URL_COST_EXPLORER=$EMU_BASE
 projects
 run_ps 1 -f "$T/projects.yaml" billing status

@@ -20,8 +20,11 @@ projects() {
 	done
 }
 
-start_emulator --seed 7 --clock $CLOCK --ce-page-size 3 --ce-active-tag Team
+# every signature botocore sends is verified for real (service ce)
+start_emulator --seed 7 --clock $CLOCK --ce-page-size 3 --ce-active-tag Team \
+	--sigv4 AKIDEXAMPLE:secret --sigv4 ASIATEMP:temp-secret:temp-token
 projects
+$BOTO "$EMU_BASE" sigv4
 $BOTO "$EMU_BASE" tags
 $BOTO "$EMU_BASE" costs
 emu_get /_emulator/stats >"$T/stats"
@@ -34,7 +37,7 @@ ok "request log: the CE target and scope, never the key"
 
 # the same seed and clock give the same usage, to the digit
 $BOTO "$EMU_BASE" costs >"$T/a"
-start_emulator --seed 7 --clock $CLOCK --ce-page-size 3
+start_emulator --seed 7 --clock $CLOCK --ce-page-size 3 --sigv4 AKIDEXAMPLE:secret
 projects
 $BOTO "$EMU_BASE" costs >"$T/b"
 diff "$T/a" "$T/b" >&2 || fail "usage is not deterministic"

@@ -1,5 +1,7 @@
 # Every SigV4 signature projsync sends agrees with botocore's (AWS's own
-# Python signer): plan, apply with creates, tag changes and an archive, long-term keys and a session token, two regions, names and tags
+# Python signer): plan, apply with creates, tag changes and an archive,
+# Cost Explorer (costs, billing status and backfill: service ce, us-east-1
+# whatever the projects' region), long-term keys and a session token, two regions, names and tags
 # with spaces and '+ / = ü', project ids (in paths and list cursors) full
 # of reserved characters.
 # tests/cli/sigv4-botocore-proxy.py re-signs each request and forwards the
@@ -102,8 +104,38 @@ run_ps 0 -f "$T/p.yaml" --auth sigv4 --region eu-west-1 plan --detailed-exitcode
 check_proxy 8 eu-west-1
 ok "session token, eu-west-1: tag changes and archive agree with botocore; -v shows no secret"
 
+# ---- Cost Explorer: service ce, signed for us-east-1 from eu-west-1 ----
+start_emulator --seed 7 --clock 1796644800 --ce-page-size 3
+PROJSYNC_API_KEY=test-key emu_post /v1/organization/projects '{"name":"Chat","tags":{"Team":"CX + ü/=","Environment":"Production"}}' >/dev/null
+PROJSYNC_API_KEY=test-key emu_post /v1/organization/projects '{"name":"Data","tags":{"Team":"Data Science"}}' >/dev/null
+start_proxy "$TOKEN"
+export AWS_ENDPOINT_URL_COST_EXPLORER=$PROXY_BASE
+cat >"$T/ce.yaml" <<'EOF'
+version: 1
+taxonomy: { required: [Team, Environment] }
+projects: []
+EOF
+run_ps 0 --region eu-west-1 costs --month 2026-11 --group-by Team,Environment --format json -o "$T/costs.json"
+run_ps 0 -f "$T/ce.yaml" --region eu-west-1 billing status
+run_ps 0 --region eu-west-1 billing backfill --from 2026-06
+curl -sS "$PROXY_BASE/_check" >"$T/check"
+python3 - "$T/check" "$T/costs.json" <<'EOF' || fail "botocore disagrees on Cost Explorer: $(cat "$T/check")"
+import json, sys
+c = json.load(open(sys.argv[1]))
+assert not c["failures"], c["failures"]
+assert c["ce_verified"] >= 6, c
+assert c["ce_regions"] == ["us-east-1"], c
+r = json.load(open(sys.argv[2]))
+assert any(x["tags"]["Team"] == "CX + ü/=" for x in r["rows"]), r["rows"]
+EOF
+ok "Cost Explorer (costs, billing status, backfill, session token): every signature agrees with botocore, for ce/us-east-1"
+unset AWS_ENDPOINT_URL_COST_EXPLORER
+
 # ---- the proxy does catch a bad signature ----
 export AWS_SECRET_ACCESS_KEY=not-the-secret
 run_ps 1 -f "$T/p.yaml" --auth sigv4 --region eu-west-1 plan
 assert_contains "$T/err" "signature differs from botocore"
 ok "a wrong secret is caught by botocore"
+AWS_ENDPOINT_URL_COST_EXPLORER=$PROXY_BASE run_ps 1 costs --month 2026-11 --group-by Team
+assert_contains "$T/err" "botocore disagrees: signature differs"
+ok "a wrong secret is caught by botocore for Cost Explorer too"

@@ -294,8 +294,8 @@ test_billing__report_renders(void **state)
 	r.cur.unit = strdup("USD");
 	add_row(&r.cur, "2026-12-01", "2026-12-07", "", "25.0000000001", true);
 	add_row(&r.cur, "2026-12-01", "2026-12-07", "CX", "50.005", true);
-	add_row(&r.cur, "2026-12-01", "2026-12-07", "Ops\x1b[31m|<b>", "24.995",
-	    true);
+	add_row(&r.cur, "2026-12-01", "2026-12-07", "Ops\x1b[31m\xc2\x9b|<b>",
+	    "24.995", true);
 	add_row(&r.prev, "2026-11-01", "2026-11-07", "CX", "40", false);
 	r.requests = 3;
 
@@ -303,7 +303,9 @@ test_billing__report_renders(void **state)
 	assert_non_null(strstr(out.ptr, "2026-12-01..2026-12-07 *  CX"));	/* biggest first */
 	assert_non_null(strstr(out.ptr, "50.01   50.0%"));
 	assert_non_null(strstr(out.ptr, "(not attributed)"));
-	assert_non_null(strstr(out.ptr, "Ops?[31m|<b>"));	/* no ESC */
+	/* ESC and a C1 CSI escaped by util's escaper */
+	assert_non_null(strstr(out.ptr, "Ops\\x1b[31m\\u009b|<b>"));
+	assert_null(strstr(out.ptr, "\xc2\x9b"));
 	assert_non_null(strstr(out.ptr, "TOTAL"));
 	assert_non_null(strstr(out.ptr, "100.00  100.0%"));
 	assert_non_null(strstr(out.ptr, "Not attributed: 25.00 USD, 25.0% "));
@@ -316,7 +318,7 @@ test_billing__report_renders(void **state)
 	assert_string_equal(out.ptr, "start,end,Team,amount,unit,estimated\n"
 	    "2026-12-01,2026-12-07,,25.0000000001,USD,true\n"
 	    "2026-12-01,2026-12-07,CX,50.005,USD,true\n"
-	    "2026-12-01,2026-12-07,Ops\x1b[31m|<b>,24.995,USD,true\n");
+	    "2026-12-01,2026-12-07,Ops\x1b[31m\xc2\x9b|<b>,24.995,USD,true\n");
 
 	ps_buf_reset(&out);
 	billing_report_render(&out, &r, BILLING_JSON);
@@ -325,13 +327,16 @@ test_billing__report_renders(void **state)
 
 	ps_buf_reset(&out);
 	billing_report_render(&out, &r, BILLING_HTML);
-	assert_non_null(strstr(out.ptr, "Ops [31m|&lt;b&gt;"));
+	/* ESC and the C1 CSI as spaces */
+	assert_non_null(strstr(out.ptr, "Ops [31m |&lt;b&gt;"));
+	assert_null(strstr(out.ptr, "\xc2\x9b"));
 	assert_null(strstr(out.ptr, "<script"));
 	assert_non_null(strstr(out.ptr, "<rect class=\"bar\""));
 
 	ps_buf_reset(&out);
 	billing_report_render(&out, &r, BILLING_MARKDOWN);
-	assert_non_null(strstr(out.ptr, "Ops \\[31m\\|\\<b\\>"));
+	assert_non_null(strstr(out.ptr, "Ops \\[31m"));
+	assert_non_null(strstr(out.ptr, "\\|\\<b\\>"));
 	assert_non_null(strstr(out.ptr, "| **Total** | | **100.00** | |"));
 
 	ps_buf_release(&out);
@@ -360,6 +365,8 @@ emu_with_tags(struct emu_server **srv, bool member)
 	emu_config_init(&cfg);
 	cfg.clock = 1796644800;		/* 2026-12-07T12:00:00Z */
 	cfg.ce_member_account = member;
+	/* every signature is verified (service ce, us-east-1) */
+	assert_int_equal(emu_config_add_sigv4(&cfg, "AKIDEXAMPLE:secret"), 0);
 	assert_int_equal(emu_new(&emu, &cfg), 0);
 	emu_config_release(&cfg);
 	/* one project carrying K01..K22: those keys have usage */
@@ -441,6 +448,44 @@ test_billing__activation_in_calls_of_twenty(void **state)
 }
 
 static void
+test_billing__signature_verified(void **state)
+{
+	struct billing_options opts = { 0 };
+	struct billing_client *c;
+	struct billing_tag *tags;
+	struct emu_server *srv;
+	struct emu *emu = emu_with_tags(&srv, false);
+	const char *keys[] = { "K01" };
+
+	(void)state;
+	assert_int_equal(billing_client_new(&c, &opts), 0);
+	assert_int_equal(billing_tag_statuses(c, keys, 1, &tags), 0);
+	assert_int_equal(tags[0].state, BILLING_TAG_INACTIVE);
+	billing_tags_free(tags, 1);
+	billing_client_free(c);
+
+	/* a wrong secret: refused by the verifier, never retried */
+	setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret", 1);
+	assert_int_equal(billing_client_new(&c, &opts), 0);
+	assert_int_equal(billing_tag_statuses(c, keys, 1, &tags), PS_EHTTP);
+	assert_null(tags);
+	assert_string_equal(billing_client_error_code(c),
+	    "InvalidSignatureException");
+	assert_int_equal(billing_client_requests(c), 1);
+	billing_client_free(c);
+	setenv("AWS_SECRET_ACCESS_KEY", "secret", 1);
+
+	/* the projects' region does not change the signing region */
+	opts.region = "eu-west-1";
+	assert_int_equal(billing_client_new(&c, &opts), 0);
+	assert_int_equal(billing_tag_statuses(c, keys, 1, &tags), 0);
+	billing_tags_free(tags, 1);
+	billing_client_free(c);
+	emu_server_stop(srv);
+	emu_free(emu);
+}
+
+static void
 test_billing__member_account_is_refused(void **state)
 {
 	struct billing_options opts = { 0 };
@@ -475,6 +520,7 @@ main(void)
 		cmocka_unit_test(test_billing__error_bodies),
 		cmocka_unit_test(test_billing__report_renders),
 		cmocka_unit_test(test_billing__activation_in_calls_of_twenty),
+		cmocka_unit_test(test_billing__signature_verified),
 		cmocka_unit_test(test_billing__member_account_is_refused),
 	};
 
