@@ -19,7 +19,8 @@ trap 'stop_fake; cleanup' EXIT
 python3 "$SRC_DIR/tests/cli/aws-fake-endpoints.py" >"$T/fake.out" 2>"$T/fake.err" &
 FAKE_PID=$!
 for i in $(seq 1 100); do
-	FAKE=$(sed -n 's/^listening on //p' "$T/fake.out" 2>/dev/null)
+	# the file may not exist yet (the job opens it): not an error
+	FAKE=$(sed -n 's/^listening on //p' "$T/fake.out" 2>/dev/null || true)
 	[ -n "$FAKE" ] && break
 	sleep 0.05
 done

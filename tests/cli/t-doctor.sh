@@ -107,7 +107,7 @@ EOF
 SKEW_PID=$!
 trap 'kill $SKEW_PID 2>/dev/null; cleanup' EXIT
 for i in $(seq 1 100); do
-	url=$(sed -n 's/^listening on //p' "$T/skew.out")
+	url=$(sed -n 's/^listening on //p' "$T/skew.out" 2>/dev/null || true)
 	[ -n "$url" ] && break
 	sleep 0.05
 done
