@@ -117,6 +117,37 @@ int cli_api_client(struct api_client **out, struct cli_ctx *ctx,
  * the partition, profile_flag (--billing-profile) or
  * settings.billing.profile the credentials.  Returns 0 or an exit code
  * after printing. */
+struct plan;
+
+/* Cost-allocation tags apply activates (settings.billing.activate_tags). */
+struct cli_activation {
+	struct billing_client *bc;	/* owned; NULL: nothing to activate */
+	const char *const *todo;	/* inactive keys (borrowed) */
+	size_t todo_nr;
+	size_t meanwhile_nr;		/* planned, but active by now */
+	const char **keep;		/* owned array behind todo, or NULL */
+};
+
+/*
+ * plan and apply with settings.billing.activate_tags: the taxonomy keys'
+ * statuses from Cost Explorer (ListCostAllocationTags) into p->billing;
+ * with act (apply without a plan file), the client and the inactive keys
+ * are kept there.  Without the setting nothing is sent.  Returns 0 or an
+ * exit code (printed; a member account is a refusal, 4).
+ */
+int cli_billing_plan(struct cli_ctx *ctx, const struct inventory *inv,
+    struct plan *p, const char *profile, struct cli_activation *act);
+/* apply of a saved plan: list the planned keys' statuses again; keys
+ * active by now are skipped.  No request when the plan activates none. */
+int cli_billing_recheck(struct cli_ctx *ctx, const struct inventory *inv,
+    const struct plan *p, const char *profile, struct cli_activation *act);
+/* Activate act->todo (UpdateCostAllocationTagsStatus, 20 keys a call);
+ * one line per key to out.  *changed: some key was activated.  Returns 0
+ * or an exit code (a member account: 4; a key refused: 1). */
+int cli_billing_activate(struct cli_ctx *ctx, struct cli_activation *act,
+    FILE *out, bool *changed);
+void cli_activation_release(struct cli_activation *act);
+
 int cli_billing_client(struct billing_client **out, struct cli_ctx *ctx,
     const struct inventory *inv, const char *profile_flag);
 

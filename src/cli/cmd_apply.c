@@ -31,10 +31,14 @@ static const char apply_help[] =
     "      --record          record the plan and result in git (projsync/history)\n"
     "      --record-repo PATH\n"
     "                        record in this repository (implies --record)\n"
-    "      --format FORMAT   text (default) or json (the result document)\n";
+    "      --format FORMAT   text (default) or json (the result document)\n"
+    "      --billing-profile P\n"
+    "                        AWS profile for Cost Explorer with\n"
+    "                        settings.billing.activate_tags (default\n"
+    "                        settings.billing.profile)\n";
 
 enum { OPT_AUTO = 256, OPT_PAR, OPT_ARCHIVE, OPT_FORCE, OPT_RECORD,
-	OPT_RECORD_REPO, OPT_FORMAT, OPT_HISTORY };
+	OPT_RECORD_REPO, OPT_FORMAT, OPT_HISTORY, OPT_BILLING_PROFILE };
 
 static const struct option apply_longopts[] = {
 	{ "auto-approve", no_argument, NULL, OPT_AUTO },
@@ -45,6 +49,7 @@ static const struct option apply_longopts[] = {
 	{ "record-repo", required_argument, NULL, OPT_RECORD_REPO },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "from-history", optional_argument, NULL, OPT_HISTORY },
+	{ "billing-profile", required_argument, NULL, OPT_BILLING_PROFILE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -55,6 +60,7 @@ struct apply_args {
 	bool from_history;
 	bool auto_approve, allow_archive, force, record, json;
 	const char *record_repo;
+	const char *billing_profile;
 	unsigned parallelism;
 };
 
@@ -179,6 +185,9 @@ parse_args(struct apply_args *a, int argc, char **argv, struct cli_ctx *ctx,
 		case OPT_HISTORY:
 			a->from_history = true;
 			a->history_rev = optarg;
+			break;
+		case OPT_BILLING_PROFILE:
+			a->billing_profile = optarg;
 			break;
 		default:
 			return cli_option_error(ctx, c, argv);
@@ -315,10 +324,11 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 	struct plan *p = NULL;
 	struct apply_args a;
 	struct apply_options aopts = { 0 };
+	struct cli_activation act = { 0 };
 	struct progress pr = { 0 };
 	FILE *plan_out;
-	bool help = false, saved, *done = NULL;
-	int rc, err;
+	bool help = false, saved, *done = NULL, projects, tagged;
+	int rc, err, brc;
 
 	if ((rc = parse_args(&a, argc, argv, ctx, &help)) != 0 || help)
 		return rc;
@@ -353,7 +363,15 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 			rc = refuse(ctx, &doc);
 			goto out;
 		}
-		if (err == PLAN_ALREADY_APPLIED) {
+		/* the planned activations: skip keys activated meanwhile */
+		if ((rc = cli_billing_recheck(ctx, inv, p, a.billing_profile,
+		    &act)) != 0)
+			goto out;
+		if (err == PLAN_ALREADY_APPLIED && act.todo_nr) {
+			/* only the tags are left to do */
+			for (size_t i = 0; i < p->changes_nr; i++)
+				done[i] = true;
+		} else if (err == PLAN_ALREADY_APPLIED) {
 			fputs("already applied: the account matches this "
 			    "plan\n", a.json ? stderr : stdout);
 			if (a.json) {
@@ -369,6 +387,9 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 			rc = cli_fail(ctx, err);
 			goto out;
 		}
+		if ((rc = cli_billing_plan(ctx, inv, p, a.billing_profile,
+		    &act)) != 0)
+			goto out;
 	}
 	live_state_release(&live);
 
@@ -384,7 +405,17 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 		fwrite(doc.ptr, 1, doc.len, plan_out);
 		fflush(plan_out);
 	}
-	if (plan_change_count(p) == 0) {
+	projects = plan_change_count(p) > 0;
+	if (projects && done) {
+		size_t i, n = 0;
+		for (i = 0; i < p->changes_nr; i++)
+			n += !done[i];
+		projects = n > 0;
+	}
+	if (!projects && !act.todo_nr) {
+		if (act.meanwhile_nr && !ctx->quiet)
+			fprintf(stderr, "projsync: the cost allocation tags of "
+			    "this plan were activated since; nothing to do\n");
 		if (a.json) {
 			ps_buf_reset(&doc);
 			apply_result_to_json(&doc, &result);
@@ -398,7 +429,7 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 		rc = refuse(ctx, &doc);
 		goto out;
 	}
-	if (done) {
+	if (done && projects) {
 		size_t i, n = 0;
 		for (i = 0; i < p->changes_nr; i++)
 			n += done[i];
@@ -435,7 +466,7 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 	/* From here on a reader gone from stdout (| head) must not kill us
 	 * before the result is recorded: writes fail, the rest goes on. */
 	signal(SIGPIPE, SIG_IGN);
-	err = apply_run(&result, api, p, &aopts);
+	err = projects ? apply_run(&result, api, p, &aopts) : 0;
 	if (pr.shown)
 		fputs("\r\033[K", stderr);
 	if (result.warning)
@@ -444,7 +475,7 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 	ps_buf_reset(&doc);
 	if (a.json)
 		apply_result_to_json(&doc, &result);
-	else
+	else if (projects)
 		apply_result_render_text(&doc, &result, ctx->color_out,
 		    result.nr <= 100 || ctx->verbose);
 	fwrite(doc.ptr, 1, doc.len, stdout);
@@ -457,6 +488,17 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 		rc = apply_result_changed(&result) ? EXIT_PARTIAL : EXIT_ERROR;
 	else
 		rc = cli_fail(ctx, err);
+
+	/* then the cost-allocation tags (the JSON result is the projects') */
+	if (act.todo_nr && !stop_requested) {
+		brc = cli_billing_activate(ctx, &act, a.json ? stderr : stdout,
+		    &tagged);
+		if (rc == EXIT_OK && brc == EXIT_ERROR &&
+		    (tagged || apply_result_changed(&result)))
+			rc = EXIT_PARTIAL;
+		else if (rc == EXIT_OK)
+			rc = brc;
+	}
 	if (rc == EXIT_PARTIAL && !ctx->quiet)
 		cli_warning(ctx, "some changes were not made; run 'projsync "
 		    "plan' to see what is left (a rerun converges)");
@@ -471,6 +513,7 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 		}
 	}
 out:
+	cli_activation_release(&act);
 	free(done);
 	apply_result_release(&result);
 	plan_free(p);

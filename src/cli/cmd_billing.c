@@ -5,6 +5,7 @@
  * one runs or within 24 hours of the last).  See docs/finops.md.
  */
 #include "cli/cli.h"
+#include "plan/plan.h"
 
 #include <cjson/cJSON.h>
 #include <getopt.h>
@@ -27,27 +28,6 @@ static const char billing_options_help[] =
     "\n"
     "Cost-allocation tags are managed from the organisation's management\n"
     "account; a member account is refused (AccessDeniedException).\n";
-
-/* The taxonomy's keys: required, then declared ones not yet listed. */
-static void
-taxonomy_keys(const struct inventory *inv, const char ***out, size_t *nr)
-{
-	const char **keys = xcalloc(inv->taxonomy.required_nr +
-	    inv->taxonomy.tags_nr + 1, sizeof(*keys));
-	size_t n = 0, i, j;
-
-	for (i = 0; i < inv->taxonomy.required_nr; i++)
-		keys[n++] = inv->taxonomy.required[i];
-	for (i = 0; i < inv->taxonomy.tags_nr; i++) {
-		for (j = 0; j < n && strcmp(keys[j],
-		    inv->taxonomy.tags[i].key); j++)
-			;
-		if (j == n)
-			keys[n++] = inv->taxonomy.tags[i].key;
-	}
-	*out = keys;
-	*nr = n;
-}
 
 static const char *
 state_name(enum billing_tag_state s)
@@ -86,6 +66,153 @@ refused_hint(struct cli_ctx *ctx, struct billing_client *bc)
 		    "--billing-profile)");
 }
 
+/* ---- activation in plan and apply (settings.billing.activate_tags) ---- */
+
+/* A Cost Explorer failure of plan or apply: AccessDeniedException (a
+ * member account) is a refusal naming the way out (exit 4), anything
+ * else an error. */
+static int
+activation_failed(struct cli_ctx *ctx, struct billing_client *bc, int err)
+{
+	if (strcmp(billing_client_error_code(bc), "AccessDeniedException") != 0)
+		return cli_fail(ctx, err);
+	ps_error(PS_EREFUSED, "refusing to manage cost-allocation tags: these "
+	    "credentials are of a member account (AccessDeniedException); "
+	    "cost-allocation tags are managed from the organisation's "
+	    "management account: set settings.billing.profile (or "
+	    "--billing-profile) to a profile of the management account, or "
+	    "settings.billing.activate_tags: false");
+	return cli_fail(ctx, PS_EREFUSED);
+}
+
+int
+cli_billing_plan(struct cli_ctx *ctx, const struct inventory *inv,
+    struct plan *p, const char *profile, struct cli_activation *act)
+{
+	struct billing_client *bc = NULL;
+	struct billing_tag *tags = NULL;
+	enum plan_tag_state *states = NULL;
+	const char **keys = NULL;
+	size_t nr = 0, i;
+	int err, rc;
+
+	/* no setting: no client, no request (each costs USD 0.01) */
+	if (!inv || !inv->settings.billing.activate_tags)
+		return 0;
+	inventory_taxonomy_keys(inv, &keys, &nr);
+	if ((rc = cli_billing_client(&bc, ctx, inv, profile)) != 0)
+		goto out;
+	if ((err = billing_tag_statuses(bc, keys, nr, &tags)) < 0) {
+		rc = activation_failed(ctx, bc, err);
+		goto out;
+	}
+	states = xcalloc(nr + 1, sizeof(*states));
+	for (i = 0; i < nr; i++)
+		states[i] = tags[i].state == BILLING_TAG_ACTIVE ?
+		    PLAN_TAG_ACTIVE : tags[i].state == BILLING_TAG_INACTIVE ?
+		    PLAN_TAG_INACTIVE : PLAN_TAG_UNSEEN;
+	plan_set_billing(p, keys, states, nr);
+	if (act) {
+		/* apply without a plan file: these statuses are fresh */
+		act->todo = (const char *const *)p->billing.activate;
+		act->todo_nr = p->billing.activate_nr;
+		if (act->todo_nr) {
+			act->bc = bc;
+			bc = NULL;
+		}
+	}
+out:
+	billing_tags_free(tags, nr);
+	billing_client_free(bc);
+	free(states);
+	free(keys);
+	return rc;
+}
+
+int
+cli_billing_recheck(struct cli_ctx *ctx, const struct inventory *inv,
+    const struct plan *p, const char *profile, struct cli_activation *act)
+{
+	const char *const *keys = (const char *const *)p->billing.activate;
+	struct billing_tag *tags = NULL;
+	size_t nr = p->billing.activate_nr, i;
+	int err, rc;
+
+	if (!p->billing.enabled || !nr)
+		return 0;
+	if ((rc = cli_billing_client(&act->bc, ctx, inv, profile)) != 0)
+		return rc;
+	if ((err = billing_tag_statuses(act->bc, keys, nr, &tags)) < 0)
+		return activation_failed(ctx, act->bc, err);
+	act->keep = xcalloc(nr, sizeof(*act->keep));
+	for (i = 0; i < nr; i++) {
+		if (tags[i].state == BILLING_TAG_INACTIVE)
+			act->keep[act->todo_nr++] = keys[i];
+		else if (tags[i].state == BILLING_TAG_ACTIVE)
+			act->meanwhile_nr++;
+		else
+			/* billing forgets no key; never send an unseen one */
+			cli_warning(ctx, "cost allocation tag \"%s\": billing "
+			    "does not know it now; not activated", keys[i]);
+	}
+	act->todo = act->keep;
+	billing_tags_free(tags, nr);
+	return 0;
+}
+
+int
+cli_billing_activate(struct cli_ctx *ctx, struct cli_activation *act,
+    FILE *out, bool *changed)
+{
+	struct billing_update *u = NULL;
+	size_t i, done = 0;
+	int err, rc = EXIT_OK;
+
+	*changed = false;
+	if (!act->bc || !act->todo_nr) {
+		if (act->meanwhile_nr && !ctx->quiet)
+			fprintf(out, "Cost allocation tags: %zu activated "
+			    "since the plan, none left to activate.\n",
+			    act->meanwhile_nr);
+		return EXIT_OK;
+	}
+	err = billing_activate_tags(act->bc, act->todo, act->todo_nr, &u);
+	for (i = 0; i < act->todo_nr; i++) {
+		char *key = ps_printable(act->todo[i], 0);
+		if (u[i].done) {
+			fprintf(out, "cost allocation tag \"%s\" activated\n",
+			    key);
+			done++;
+		} else if (u[i].error) {
+			cli_error(ctx, "cost allocation tag \"%s\" not "
+			    "activated: %s", key, u[i].error);
+			rc = EXIT_ERROR;
+		}
+		free(key);
+	}
+	*changed = done > 0;
+	if (err < 0) {
+		rc = activation_failed(ctx, act->bc, err);
+	} else if (!ctx->quiet) {
+		fprintf(out, "Cost allocation tags: %zu activated", done);
+		if (act->meanwhile_nr)
+			fprintf(out, ", %zu activated since the plan (skipped)",
+			    act->meanwhile_nr);
+		fprintf(out, " (Cost Explorer requests: %lu).\n",
+		    billing_client_requests(act->bc));
+	}
+	billing_updates_free(u, act->todo_nr);
+	return rc;
+}
+
+void
+cli_activation_release(struct cli_activation *act)
+{
+	billing_client_free(act->bc);
+	free(act->keep);
+	memset(act, 0, sizeof(*act));
+}
+
 static int
 billing_status(struct cli_ctx *ctx, struct billing_client *bc,
     const struct inventory *inv, bool json)
@@ -96,7 +223,7 @@ billing_status(struct cli_ctx *ctx, struct billing_client *bc,
 	size_t nr = 0, nr_bf = 0, i;
 	int err, rc = EXIT_OK;
 
-	taxonomy_keys(inv, &keys, &nr);
+	inventory_taxonomy_keys(inv, &keys, &nr);
 	if ((err = billing_tag_statuses(bc, keys, nr, &tags)) < 0 ||
 	    (err = billing_backfill_history(bc, &bf, &nr_bf)) < 0) {
 		rc = cli_fail(ctx, err);

@@ -23,11 +23,16 @@ static const char plan_help[] =
     "      --record          record the plan in git on projsync/history\n"
     "                        (also settings.record: true)\n"
     "      --record-repo PATH\n"
-    "                        record in this repository (implies --record)\n";
+    "                        record in this repository (implies --record)\n"
+    "      --billing-profile P\n"
+    "                        AWS profile for Cost Explorer with\n"
+    "                        settings.billing.activate_tags (default\n"
+    "                        settings.billing.profile)\n";
 
 enum plan_format { FMT_TEXT, FMT_JSON, FMT_MARKDOWN };
 
-enum { OPT_FORMAT = 256, OPT_DETAILED, OPT_RECORD, OPT_RECORD_REPO };
+enum { OPT_FORMAT = 256, OPT_DETAILED, OPT_RECORD, OPT_RECORD_REPO,
+	OPT_BILLING_PROFILE };
 
 static const struct option plan_longopts[] = {
 	{ "out", required_argument, NULL, 'o' },
@@ -35,6 +40,7 @@ static const struct option plan_longopts[] = {
 	{ "detailed-exitcode", no_argument, NULL, OPT_DETAILED },
 	{ "record", no_argument, NULL, OPT_RECORD },
 	{ "record-repo", required_argument, NULL, OPT_RECORD_REPO },
+	{ "billing-profile", required_argument, NULL, OPT_BILLING_PROFILE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -189,7 +195,7 @@ cmd_plan(int argc, char **argv, struct cli_ctx *ctx)
 	struct api_client *api = NULL;
 	struct plan *p = NULL;
 	enum plan_format fmt = FMT_TEXT;
-	const char *out_path = NULL, *record_repo = NULL;
+	const char *out_path = NULL, *record_repo = NULL, *billing_profile = NULL;
 	bool detailed = false, record = false, wrote = false;
 	char *commit = NULL;
 	size_t i;
@@ -228,6 +234,9 @@ cmd_plan(int argc, char **argv, struct cli_ctx *ctx)
 			record_repo = optarg;
 			record = true;
 			break;
+		case OPT_BILLING_PROFILE:
+			billing_profile = optarg;
+			break;
 		default:
 			return cli_option_error(ctx, c, argv);
 		}
@@ -260,6 +269,9 @@ cmd_plan(int argc, char **argv, struct cli_ctx *ctx)
 		rc = cli_fail(ctx, err);
 		goto out;
 	}
+	/* settings.billing.activate_tags: the keys' statuses (Cost Explorer) */
+	if ((rc = cli_billing_plan(ctx, inv, p, billing_profile, NULL)) != 0)
+		goto out;
 	for (i = 0; i < p->warnings_nr; i++)
 		cli_warning(ctx, "%s", p->warnings[i]);
 
@@ -299,7 +311,8 @@ cmd_plan(int argc, char **argv, struct cli_ctx *ctx)
 			goto out;
 		}
 	}
-	rc = detailed && plan_change_count(p) > 0 ? EXIT_CHANGES : EXIT_OK;
+	/* tag activations are changes; unseen keys (warnings) are not */
+	rc = detailed && plan_total_changes(p) > 0 ? EXIT_CHANGES : EXIT_OK;
 out:
 	if (fmt == FMT_MARKDOWN && !wrote && rc != EXIT_OK &&
 	    rc != EXIT_CHANGES)

@@ -225,6 +225,11 @@ const struct inv_project *inventory_find_name(const struct inventory *inv,
 /* The project pinned to `id`, or NULL (borrowed).  O(log n). */
 const struct inv_project *inventory_find_id(const struct inventory *inv,
     const char *id);
+/* The taxonomy's keys: the required ones, then the keys declared under
+ * taxonomy.tags not already listed (borrowed strings; *out is the
+ * caller's to free, NULL-terminated, *nr entries). */
+void inventory_taxonomy_keys(const struct inventory *inv, const char ***out,
+    size_t *nr);
 /* Is this live tag key one projsync never touches (settings.ignore_tags)? */
 bool inventory_tag_ignored(const struct inventory *inv, const char *key);
 

@@ -44,6 +44,32 @@ inventory_find_id(const struct inventory *inv, const char *id)
 	return inv ? search(inv, inv->by_id, inv->by_id_nr, id, true) : NULL;
 }
 
+void
+inventory_taxonomy_keys(const struct inventory *inv, const char ***out,
+    size_t *nr)
+{
+	const char **keys = xcalloc(inv->taxonomy.required_nr +
+	    inv->taxonomy.tags_nr + 1, sizeof(*keys));
+	size_t n = 0, i, j;
+
+	for (i = 0; i < inv->taxonomy.required_nr; i++) {
+		for (j = 0; j < n && strcmp(keys[j],
+		    inv->taxonomy.required[i]); j++)
+			;
+		if (j == n)
+			keys[n++] = inv->taxonomy.required[i];
+	}
+	for (i = 0; i < inv->taxonomy.tags_nr; i++) {
+		for (j = 0; j < n && strcmp(keys[j],
+		    inv->taxonomy.tags[i].key); j++)
+			;
+		if (j == n)
+			keys[n++] = inv->taxonomy.tags[i].key;
+	}
+	*out = keys;
+	*nr = n;
+}
+
 bool
 inventory_tag_ignored(const struct inventory *inv, const char *key)
 {

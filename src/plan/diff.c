@@ -181,6 +181,7 @@ plan_free(struct plan *p)
 	for (i = 0; i < p->violations_nr; i++)
 		free(p->violations[i].message);
 	free(p->violations);
+	plan__billing_release(&p->billing);
 	free(p);
 }
 

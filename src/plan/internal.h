@@ -30,6 +30,11 @@ int plan__cmp_live_id(const void *a, const void *b);
 size_t plan__find_name(const struct live_project *const *by_name, size_t nr,
     const char *name, size_t *n);
 bool plan__is_default(const struct live_project *lp);
+/* billing.c: empty p->billing; append key to the list of state s
+ * (unsorted). */
+void plan__billing_release(struct plan_billing *b);
+void plan__billing_add(struct plan_billing *b, enum plan_tag_state s,
+    const char *key);
 /* Does this string contain "\"" or control characters (needs quoting)? */
 void plan__quote(struct ps_buf *out, const char *s);
 

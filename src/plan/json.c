@@ -90,6 +90,16 @@ change_json(const struct plan_change *c)
 	return o;
 }
 
+static void
+keys_json(cJSON *o, const char *name, char *const *keys, size_t nr)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, name);
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(keys[i]));
+}
+
 static cJSON *
 plan_tree(const struct plan *p)
 {
@@ -129,6 +139,14 @@ plan_tree(const struct plan *p)
 		cJSON_AddBoolToObject(v, "overridable",
 		    p->violations[i].overridable);
 		cJSON_AddItemToArray(a, v);
+	}
+	/* only with settings.billing.activate_tags */
+	if (p->billing.enabled) {
+		o = cJSON_AddObjectToObject(root, "billing");
+		keys_json(o, "activate", p->billing.activate,
+		    p->billing.activate_nr);
+		keys_json(o, "active", p->billing.active, p->billing.active_nr);
+		keys_json(o, "unseen", p->billing.unseen, p->billing.unseen_nr);
 	}
 	return root;
 }
@@ -623,6 +641,72 @@ out:
 	return err;
 }
 
+/* billing.<name>: sorted, distinct tag keys. */
+static int
+read_tag_keys(struct plan_billing *b, enum plan_tag_state s,
+    const struct reader *rd, const cJSON *o, const char *name)
+{
+	const cJSON *v = member(o, name), *k;
+	const char *prev = NULL;
+
+	if (!cJSON_IsArray(v))
+		return bad(rd, "billing", "'%s' must be an array of tag keys",
+		    name);
+	cJSON_ArrayForEach(k, v) {
+		if (!cJSON_IsString(k) || !*k->valuestring ||
+		    has_control(k->valuestring) || strlen(k->valuestring) > 512)
+			return bad(rd, "billing", "'%s' must hold tag keys "
+			    "(non-empty strings)", name);
+		if (prev && strcmp(prev, k->valuestring) >= 0)
+			return bad(rd, "billing", "'%s' must be sorted, each "
+			    "key once", name);
+		prev = k->valuestring;
+		plan__billing_add(b, s, k->valuestring);
+	}
+	return 0;
+}
+
+static bool
+in_list(char *const *v, size_t nr, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if (strcmp(v[i], key) == 0)
+			return true;
+	return false;
+}
+
+/* billing {activate, active, unseen} (optional): each key in one list. */
+static int
+read_billing(struct plan *p, const struct reader *rd, const cJSON *v)
+{
+	static const char *const keys[] = { "activate", "active", "unseen",
+		NULL };
+	struct plan_billing *b = &p->billing;
+	size_t i;
+	int err;
+
+	if (!v)
+		return 0;
+	b->enabled = true;
+	if ((err = check_object(rd, "billing", v, keys, 3)) < 0 ||
+	    (err = read_tag_keys(b, PLAN_TAG_INACTIVE, rd, v, "activate")) < 0 ||
+	    (err = read_tag_keys(b, PLAN_TAG_ACTIVE, rd, v, "active")) < 0 ||
+	    (err = read_tag_keys(b, PLAN_TAG_UNSEEN, rd, v, "unseen")) < 0)
+		return err;
+	for (i = 0; i < b->activate_nr; i++)
+		if (in_list(b->active, b->active_nr, b->activate[i]) ||
+		    in_list(b->unseen, b->unseen_nr, b->activate[i]))
+			return bad(rd, "billing", "'%s' is in two lists",
+			    b->activate[i]);
+	for (i = 0; i < b->active_nr; i++)
+		if (in_list(b->unseen, b->unseen_nr, b->active[i]))
+			return bad(rd, "billing", "'%s' is in two lists",
+			    b->active[i]);
+	return 0;
+}
+
 /* The bytes as a JSON object of our format_version, or an error. */
 static int
 parse_root(cJSON **out, const struct reader *rd, const char *buf, size_t len)
@@ -764,7 +848,7 @@ plan_from_json(struct plan **out, const char *name, const char *buf,
 {
 	static const char *const keys[] = { "format_version", "endpoint",
 		"inventory", "summary", "changes", "fingerprints", "warnings",
-		"safety", NULL };
+		"safety", "billing", NULL };
 	struct reader rd = { name ? name : "plan" };
 	struct plan *p = NULL;
 	cJSON *root = NULL;
@@ -782,7 +866,8 @@ plan_from_json(struct plan **out, const char *name, const char *buf,
 	    (err = check_unique_ids(&rd, p)) < 0 ||
 	    (err = read_fingerprints(p, &rd, member(root, "fingerprints"))) < 0 ||
 	    (err = read_warnings(p, &rd, member(root, "warnings"))) < 0 ||
-	    (err = read_safety(p, &rd, member(root, "safety"))) < 0)
+	    (err = read_safety(p, &rd, member(root, "safety"))) < 0 ||
+	    (err = read_billing(p, &rd, member(root, "billing"))) < 0)
 		goto out;
 	*out = p;
 	p = NULL;

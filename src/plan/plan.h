@@ -86,6 +86,25 @@ struct plan_summary {
 	size_t create, update, archive, unmanaged, unchanged;
 };
 
+/* A cost-allocation tag key's status in Cost Explorer. */
+enum plan_tag_state {
+	PLAN_TAG_UNSEEN = 0,	/* billing has no usage with the key yet */
+	PLAN_TAG_INACTIVE,
+	PLAN_TAG_ACTIVE,
+};
+
+/*
+ * settings.billing.activate_tags: the taxonomy's keys (required and
+ * declared) by their status, each list sorted.  `activate` (inactive keys)
+ * are what apply activates; `unseen` keys cannot be activated yet (one
+ * warning each).  All empty and !enabled without the setting.
+ */
+struct plan_billing {
+	bool enabled;
+	char **activate, **active, **unseen;
+	size_t activate_nr, active_nr, unseen_nr;
+};
+
 struct plan {
 	int format_version;		/* PLAN_FORMAT_VERSION */
 	char *endpoint;			/* without userinfo, query or fragment */
@@ -106,6 +125,7 @@ struct plan {
 	bool safety_ok;			/* no violations */
 	struct plan_violation *violations;
 	size_t violations_nr, violations_alloc;
+	struct plan_billing billing;	/* cost-allocation tags (billing.c) */
 };
 
 struct plan_options {
@@ -188,8 +208,20 @@ int plan_survivor_cmp(const struct live_project *a,
 const struct live_project *plan_survivor(const struct live_project *const *v,
     size_t n);
 
-/* Changes that apply would make: create + update + archive. */
+/* Changes that apply would make to projects: create + update + archive
+ * (what the safety thresholds count). */
 size_t plan_change_count(const struct plan *p);
+/* plan_change_count() plus the cost-allocation tags to activate: what
+ * --detailed-exitcode, the renderers and apply count as changes. */
+size_t plan_total_changes(const struct plan *p);
+
+/*
+ * Record the Cost Explorer status of the taxonomy's keys (the CLI asked
+ * ListCostAllocationTags): p->billing enabled, the three lists sorted
+ * (a key given twice counts once), and a warning per unseen key.
+ */
+void plan_set_billing(struct plan *p, const char *const *keys,
+    const enum plan_tag_state *states, size_t nr);
 /* Are there violations that --force does not override (the quota)? */
 bool plan_has_hard_violation(const struct plan *p);
 /* The fingerprint recorded for id, or NULL (borrowed). */

@@ -24,12 +24,19 @@
 void
 plan_render_summary(struct ps_buf *out, const struct plan *p)
 {
-	if (plan_change_count(p) == 0)
+	size_t tags = p->billing.enabled ? p->billing.activate_nr : 0;
+
+	if (plan_total_changes(p) == 0) {
 		ps_buf_adds(out, "No changes. The account matches the inventory.");
-	else
-		ps_buf_addf(out, "Plan: %zu to create, %zu to update, %zu to "
-		    "archive.", p->summary.create, p->summary.update,
-		    p->summary.archive);
+		return;
+	}
+	ps_buf_addf(out, "Plan: %zu to create, %zu to update, %zu to "
+	    "archive", p->summary.create, p->summary.update,
+	    p->summary.archive);
+	if (tags)
+		ps_buf_addf(out, ", %zu cost allocation tag%s to activate",
+		    tags, tags == 1 ? "" : "s");
+	ps_buf_addch(out, '.');
 }
 
 /* ---- text ---- */
@@ -230,7 +237,7 @@ void
 plan_render_text(struct ps_buf *out, const struct plan *p, unsigned flags)
 {
 	bool color = flags & PLAN_RENDER_COLOR;
-	bool changes = plan_change_count(p) > 0;
+	bool changes = plan_total_changes(p) > 0;
 	size_t i;
 
 	if (changes) {
@@ -242,6 +249,15 @@ plan_render_text(struct ps_buf *out, const struct plan *p, unsigned flags)
 				continue;
 			ps_buf_addch(out, '\n');
 			text_change(out, &p->changes[i], flags);
+		}
+		if (p->billing.enabled && p->billing.activate_nr)
+			ps_buf_addch(out, '\n');
+		for (i = 0; p->billing.enabled &&
+		    i < p->billing.activate_nr; i++) {
+			ps_buf_addf(out, "  %s~%s cost allocation tag ",
+			    color ? C_YELLOW : "", color ? C_RESET : "");
+			ps_buf_add_quoted(out, p->billing.activate[i]);
+			ps_buf_adds(out, " will be activated\n");
 		}
 	} else {
 		/* the verdict first; what follows is only reported */
@@ -611,7 +627,7 @@ md_footer(struct ps_buf *out, const struct plan *p)
 	if (!p) {
 		ps_buf_adds(out, "Nothing can be applied until `projsync plan` "
 		    "succeeds.");
-	} else if (plan_change_count(p) == 0) {
+	} else if (plan_total_changes(p) == 0) {
 		ps_buf_adds(out, "Nothing to apply: `projsync apply` would make "
 		    "no API call.");
 	} else {
@@ -629,6 +645,57 @@ md_footer(struct ps_buf *out, const struct plan *p)
 			    " The safety checks above need `--force`.");
 	}
 	ps_buf_adds(out, "</sub>\n");
+}
+
+/* `Key`, `Key2` */
+static void
+md_keys(struct ps_buf *out, char *const *keys, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr && i < MD_MAX_ROWS; i++) {
+		if (i)
+			ps_buf_adds(out, ", ");
+		ps_md_code(out, keys[i], 128);
+	}
+	if (nr > MD_MAX_ROWS)
+		ps_buf_addf(out, " *and %zu more*", nr - MD_MAX_ROWS);
+}
+
+/* settings.billing.activate_tags: the keys to activate, the ones billing
+ * has not seen, the active ones. */
+static void
+md_billing(struct ps_buf *out, const struct plan *p)
+{
+	const struct plan_billing *b = &p->billing;
+	size_t i;
+
+	if (!b->enabled)
+		return;
+	ps_buf_adds(out, "#### Cost allocation tags\n\n");
+	for (i = 0; i < b->activate_nr && i < MD_MAX_ROWS; i++) {
+		ps_buf_adds(out, "- ");
+		ps_md_code(out, b->activate[i], 128);
+		ps_buf_adds(out, " will be activated\n");
+	}
+	if (b->activate_nr > MD_MAX_ROWS)
+		ps_buf_addf(out, "- *and %zu more to activate*\n",
+		    b->activate_nr - MD_MAX_ROWS);
+	if (b->unseen_nr) {
+		ps_buf_adds(out, "- not seen by billing yet, to activate once "
+		    "tagged usage reaches it (up to 24 hours after a project "
+		    "carrying it is used): ");
+		md_keys(out, b->unseen, b->unseen_nr);
+		ps_buf_addch(out, '\n');
+	}
+	if (b->active_nr) {
+		ps_buf_adds(out, "- already active: ");
+		md_keys(out, b->active, b->active_nr);
+		ps_buf_addch(out, '\n');
+	}
+	if (!b->activate_nr && !b->unseen_nr && !b->active_nr)
+		ps_buf_adds(out, "- the taxonomy declares no tag key\n");
+	ps_buf_addch(out, '\n');
 }
 
 /* A section: a heading when short, folded in <details> when long. */
@@ -710,6 +777,7 @@ plan_render_markdown(struct ps_buf *out, const struct plan *p,
 		ps_buf_addf(out, "*%zu of %zu entries not shown to keep this "
 		    "comment short; run `projsync plan` for the full list.*\n\n",
 		    total - shown, total);
+	md_billing(out, p);
 	md_footer(out, p);
 	ps_buf_release(&item);
 }

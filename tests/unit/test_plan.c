@@ -833,6 +833,59 @@ test_plan__json_round_trip_empty_plan(void **state)
 	ps_buf_release(&b);
 }
 
+static void
+test_plan__billing_activations(void **state)
+{
+	static const char *const keys[] = { "Team", "Owner", "Environment",
+		"Application", "Team" };
+	static const enum plan_tag_state st[] = { PLAN_TAG_ACTIVE,
+		PLAN_TAG_UNSEEN, PLAN_TAG_INACTIVE, PLAN_TAG_INACTIVE,
+		PLAN_TAG_ACTIVE };
+	struct fx *f = *state;
+	struct ps_buf a = PS_BUF_INIT, b = PS_BUF_INIT;
+	struct plan *back = NULL;
+
+	assert_int_equal(diff(f), 0);
+	/* without the setting: no "billing" block, no change */
+	plan_to_json(&a, f->plan);
+	assert_null(strstr(a.ptr, "\"billing\""));
+	plan_set_billing(f->plan, keys, st, PS_ARRAY_SIZE(keys));
+	/* activations are changes, but not for the safety thresholds */
+	assert_int_equal(plan_change_count(f->plan), 0);
+	assert_int_equal(plan_total_changes(f->plan), 2);
+	assert_int_equal(f->plan->warnings_nr, 1);
+	assert_non_null(strstr(f->plan->warnings[0], "\"Owner\" cannot be "
+	    "activated yet"));
+	ps_buf_reset(&a);
+	plan_to_json(&a, f->plan);
+	assert_non_null(strstr(a.ptr, "\"billing\": {\n    \"activate\": [\n"
+	    "      \"Application\",\n      \"Environment\"\n    ],\n    "
+	    "\"active\": [\n      \"Team\"\n    ],\n    \"unseen\": [\n"
+	    "      \"Owner\"\n    ]\n  }\n}\n"));
+	assert_int_equal(plan_from_json(&back, "p.json", a.ptr, a.len), 0);
+	plan_to_json(&b, back);
+	assert_string_equal(a.ptr, b.ptr);
+	/* read back, the warning is not added a second time */
+	assert_int_equal(back->warnings_nr, 1);
+	assert_int_equal(plan_total_changes(back), 2);
+
+	ps_buf_reset(&b);
+	plan_render_text(&b, back, 0);
+	assert_non_null(strstr(b.ptr, "  ~ cost allocation tag \"Application\" "
+	    "will be activated\n  ~ cost allocation tag \"Environment\" will "
+	    "be activated\n"));
+	assert_non_null(strstr(b.ptr, "Plan: 0 to create, 0 to update, 0 to "
+	    "archive, 2 cost allocation tags to activate.\n"));
+	ps_buf_reset(&b);
+	plan_render_markdown(&b, back, NULL);
+	assert_non_null(strstr(b.ptr, "#### Cost allocation tags\n\n- "
+	    "`Application` will be activated\n"));
+	assert_non_null(strstr(b.ptr, "- already active: `Team`\n"));
+	plan_free(back);
+	ps_buf_release(&a);
+	ps_buf_release(&b);
+}
+
 /* Replace the first occurrence of from with to in s (must exist). */
 static char *
 edit(const char *s, const char *from, const char *to)
@@ -1394,6 +1447,7 @@ main(void)
 		T(test_plan__quota_counts_archives),
 		T(test_plan__json_round_trip),
 		T(test_plan__json_round_trip_empty_plan),
+		T(test_plan__billing_activations),
 		T(test_plan__json_rejects_malformed),
 		T(test_plan__json_rejects_garbage),
 		T(test_plan__text_rendering),
