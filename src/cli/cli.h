@@ -137,6 +137,12 @@ struct cli_activation {
  */
 int cli_billing_plan(struct cli_ctx *ctx, const struct inventory *inv,
     struct plan *p, const char *profile, struct cli_activation *act);
+struct lint_cost_tag;
+/* lint --live with a settings.billing block: the taxonomy keys' statuses
+ * (*out borrows the keys from inv; the caller frees the array).  Nothing
+ * is sent without the block.  Returns 0 or an exit code (printed). */
+int cli_billing_lint(struct cli_ctx *ctx, const struct inventory *inv,
+    struct lint_cost_tag **out, size_t *nr);
 /* apply of a saved plan: list the planned keys' statuses again; keys
  * active by now are skipped.  No request when the plan activates none. */
 int cli_billing_recheck(struct cli_ctx *ctx, const struct inventory *inv,

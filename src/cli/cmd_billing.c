@@ -5,6 +5,7 @@
  * one runs or within 24 hours of the last).  See docs/finops.md.
  */
 #include "cli/cli.h"
+#include "lint/lint.h"
 #include "plan/plan.h"
 
 #include <cjson/cJSON.h>
@@ -85,6 +86,58 @@ activation_failed(struct cli_ctx *ctx, struct billing_client *bc, int err)
 	return cli_fail(ctx, PS_EREFUSED);
 }
 
+/* The taxonomy keys' statuses: *keys (borrowed from inv) and *tags, nr
+ * of each, and the client.  0 or an exit code (printed). */
+static int
+taxonomy_statuses(struct cli_ctx *ctx, const struct inventory *inv,
+    const char *profile, struct billing_client **bc, const char ***keys,
+    struct billing_tag **tags, size_t *nr)
+{
+	int err, rc;
+
+	inventory_taxonomy_keys(inv, keys, nr);
+	if ((rc = cli_billing_client(bc, ctx, inv, profile)) != 0)
+		return rc;
+	if ((err = billing_tag_statuses(*bc, *keys, *nr, tags)) < 0)
+		return activation_failed(ctx, *bc, err);
+	return 0;
+}
+
+int
+cli_billing_lint(struct cli_ctx *ctx, const struct inventory *inv,
+    struct lint_cost_tag **out, size_t *out_nr)
+{
+	struct billing_client *bc = NULL;
+	struct billing_tag *tags = NULL;
+	const char **keys = NULL;
+	size_t nr = 0, i;
+	int rc;
+
+	*out = NULL;
+	*out_nr = 0;
+	/* only with a settings.billing block: each request costs USD 0.01 */
+	if (!inv->settings.billing.activate_tags &&
+	    !inv->settings.billing.profile)
+		return 0;
+	if ((rc = taxonomy_statuses(ctx, inv, NULL, &bc, &keys, &tags,
+	    &nr)) != 0)
+		goto out;
+	*out = xcalloc(nr + 1, sizeof(**out));
+	for (i = 0; i < nr; i++) {
+		(*out)[i].key = keys[i];
+		(*out)[i].state = tags[i].state == BILLING_TAG_ACTIVE ?
+		    LINT_COST_TAG_ACTIVE : tags[i].state ==
+		    BILLING_TAG_INACTIVE ? LINT_COST_TAG_INACTIVE :
+		    LINT_COST_TAG_UNSEEN;
+	}
+	*out_nr = nr;
+out:
+	billing_tags_free(tags, nr);
+	billing_client_free(bc);
+	free(keys);
+	return rc;
+}
+
 int
 cli_billing_plan(struct cli_ctx *ctx, const struct inventory *inv,
     struct plan *p, const char *profile, struct cli_activation *act)
@@ -94,18 +147,14 @@ cli_billing_plan(struct cli_ctx *ctx, const struct inventory *inv,
 	enum plan_tag_state *states = NULL;
 	const char **keys = NULL;
 	size_t nr = 0, i;
-	int err, rc;
+	int rc;
 
 	/* no setting: no client, no request (each costs USD 0.01) */
 	if (!inv || !inv->settings.billing.activate_tags)
 		return 0;
-	inventory_taxonomy_keys(inv, &keys, &nr);
-	if ((rc = cli_billing_client(&bc, ctx, inv, profile)) != 0)
+	if ((rc = taxonomy_statuses(ctx, inv, profile, &bc, &keys, &tags,
+	    &nr)) != 0)
 		goto out;
-	if ((err = billing_tag_statuses(bc, keys, nr, &tags)) < 0) {
-		rc = activation_failed(ctx, bc, err);
-		goto out;
-	}
 	states = xcalloc(nr + 1, sizeof(*states));
 	for (i = 0; i < nr; i++)
 		states[i] = tags[i].state == BILLING_TAG_ACTIVE ?

@@ -101,6 +101,7 @@ cmd_lint(int argc, char **argv, struct cli_ctx *ctx)
 	struct live_state live = LIVE_STATE_INIT;
 	struct diag_list dl = DIAG_LIST_INIT, pdl = DIAG_LIST_INIT;
 	struct lint_tag_policy *policy = NULL;
+	struct lint_cost_tag *cost = NULL;
 	struct ps_buf doc = PS_BUF_INIT;
 	struct api_client *api = NULL;
 	struct inventory *inv = NULL;
@@ -198,11 +199,20 @@ cmd_lint(int argc, char **argv, struct cli_ctx *ctx)
 				goto out;
 			}
 			lopts.live = &live;
+			if ((rc = cli_billing_lint(ctx, inv, &cost,
+			    &lopts.cost_tags_nr)) != 0)
+				goto out;
+			lopts.cost_tags = cost;
 		} else if (want_live) {
 			cli_warning(ctx, "the inventory did not load: skipping "
 			    "--live");
 		}
 		err = lint_run(&one, inv, &dl, &lopts);
+		/* cost borrows its keys from inv */
+		free(cost);
+		cost = NULL;
+		lopts.cost_tags = NULL;
+		lopts.cost_tags_nr = 0;
 		inventory_free(inv);
 		inv = NULL;
 		diag_list_release(&dl);
@@ -241,6 +251,7 @@ cmd_lint(int argc, char **argv, struct cli_ctx *ctx)
 out:
 	free(root);
 	free(inv_rel);
+	free(cost);
 	free(cwd);
 	ps_buf_release(&doc);
 	lint_report_release(&report);

@@ -975,6 +975,8 @@ lint_run(struct lint_report *out, const struct inventory *inv,
 	check_policy(&c);
 	if (c.opts->live)
 		lint__audit_live(&c);
+	if (c.opts->cost_tags)
+		lint__audit_cost_tags(&c);
 	unused_suppressions(&c);
 	finish(out);
 

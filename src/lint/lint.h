@@ -75,9 +75,26 @@ size_t lint_tag_policy_keys(const struct lint_tag_policy *p);
 
 /* ---- running ---- */
 
+/* A taxonomy key's cost-allocation tag status in Cost Explorer. */
+enum lint_cost_tag_state {
+	LINT_COST_TAG_UNSEEN = 0,	/* billing has no usage with it yet */
+	LINT_COST_TAG_INACTIVE,
+	LINT_COST_TAG_ACTIVE,
+};
+
+struct lint_cost_tag {
+	const char *key;
+	enum lint_cost_tag_state state;
+};
+
 struct lint_options {
 	const struct lint_tag_policy *tag_policy;	/* NULL: none */
 	const struct live_state *live;			/* NULL: no --live */
+	/* --live with settings.billing: the taxonomy keys' statuses the
+	 * caller asked Cost Explorer for (cost-tag-inactive,
+	 * cost-tag-unseen); NULL: not checked */
+	const struct lint_cost_tag *cost_tags;
+	size_t cost_tags_nr;
 	const char *today;	/* "YYYY-MM-DD" for `until`; NULL: today (UTC) */
 };
 

@@ -121,5 +121,8 @@ void lint__check_values(struct lint__ctx *c);
 void lint__check_names(struct lint__ctx *c);
 /* --live: the live state against the inventory and taxonomy (live.c) */
 void lint__audit_live(struct lint__ctx *c);
+/* --live with settings.billing: cost-tag-inactive, cost-tag-unseen from
+ * opts->cost_tags (live.c) */
+void lint__audit_cost_tags(struct lint__ctx *c);
 
 #endif

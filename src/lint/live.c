@@ -2,7 +2,9 @@
  * lint: the --live audit.  Every live project (archived and default ones
  * left out) against the taxonomy and a tag policy: untagged, missing
  * required keys, values off the taxonomy, unmanaged projects, and the
- * coverage numbers of the report's live block.
+ * coverage numbers of the report's live block; and the taxonomy keys that
+ * are not active cost-allocation tags (the statuses the CLI asked Cost
+ * Explorer for).
  */
 #include "lint/lint_int.h"
 
@@ -197,4 +199,43 @@ lint__audit_live(struct lint__ctx *c)
 	policy_taxonomy_free(tx);
 	lint__map_release(&by_id);
 	lint__map_release(&by_name);
+}
+
+/* Where the taxonomy names key: its entry in required, else under tags. */
+static const struct inv_pos *
+taxonomy_key_pos(const struct inventory *inv, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < inv->taxonomy.required_nr; i++)
+		if (!strcmp(inv->taxonomy.required[i], key))
+			return inv->taxonomy.required_item_pos ?
+			    &inv->taxonomy.required_item_pos[i] :
+			    &inv->taxonomy.required_pos;
+	for (i = 0; i < inv->taxonomy.tags_nr; i++)
+		if (!strcmp(inv->taxonomy.tags[i].key, key))
+			return &inv->taxonomy.tags[i].pos;
+	return &inv->taxonomy.pos;
+}
+
+void
+lint__audit_cost_tags(struct lint__ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->opts->cost_tags_nr; i++) {
+		const struct lint_cost_tag *t = &c->opts->cost_tags[i];
+		const struct inv_pos *pos = taxonomy_key_pos(c->inv, t->key);
+
+		if (t->state == LINT_COST_TAG_INACTIVE)
+			lint__add(c, "cost-tag-inactive", NULL, pos,
+			    c->inv->path, "tag key '%s' is not an active "
+			    "cost-allocation tag: Cost Explorer and the Cost "
+			    "and Usage Report cannot group spend by it", t->key);
+		else if (t->state == LINT_COST_TAG_UNSEEN)
+			lint__add(c, "cost-tag-unseen", NULL, pos, c->inv->path,
+			    "billing has not seen tag key '%s' yet (no tagged "
+			    "usage reached it): it cannot be activated as a "
+			    "cost-allocation tag until then", t->key);
+	}
 }

@@ -156,7 +156,16 @@ static const struct lint_rule rules[] = {
 	{ "tag-policy-value", E, P, "A tag value is not allowed by the tag policy's tag_value",
 	    "Use a value the policy allows ('*' in the policy matches any text)." },
 
-	/* --live: the account's projects */
+	/* --live: the account's projects and billing */
+	{ "cost-tag-inactive", W, LV,
+	    "A taxonomy key is not an active cost-allocation tag: Cost Explorer cannot group spend by it",
+	    "Set settings.billing.activate_tags: true and apply (from the "
+	    "management account), or activate it in the Billing console." },
+	{ "cost-tag-unseen", I, LV,
+	    "Billing has not seen a taxonomy key yet: no tagged usage reached it, so it cannot be activated",
+	    "Nothing to fix if projects carrying it are new: it appears up to "
+	    "24 hours after their first usage; else check the key's spelling "
+	    "on the projects." },
 	{ "live-missing-required", E, LV,
 	    "A live project lacks keys listed in taxonomy.required",
 	    "Add the project to the inventory (projsync export helps) and apply, "

@@ -94,6 +94,26 @@ assert_golden "$T/plan.md" "$GOLDEN/plan.md"
 assert_contains "$T/out" "#### Cost allocation tags"
 ok "plan JSON (schema, billing block) and markdown (a section) match their goldens"
 
+# ---- lint --live: the same statuses as findings ----
+before=$(ce_requests)
+run_ps 0 lint --live
+assert_contains "$T/out" "projects.yaml:5:20: warning: tag key 'Environment' is not an active cost-allocation tag"
+assert_contains "$T/out" "[cost-tag-inactive]"
+assert_contains "$T/out" "tag key 'Application' is not an active cost-allocation tag"
+assert_contains "$T/out" "projects.yaml:8:5: note: billing has not seen tag key 'Owner' yet"
+assert_contains "$T/out" "[cost-tag-unseen]"
+assert_not_contains "$T/out" "'Team' is not an active"
+[ $(( $(ce_requests) - before )) = 1 ] || fail "lint --live sent $(( $(ce_requests) - before )) Cost Explorer requests (want 1)"
+run_ps 0 lint --live --format sarif
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["runs"][0]; ids={x["id"] for x in r["tool"]["driver"]["rules"]}; assert {"cost-tag-inactive","cost-tag-unseen"} <= ids, ids' "$T/out" ||
+	fail "SARIF rule metadata"
+inventory false | sed '/billing:/d; /^settings:/d' >nobilling.yaml
+before=$(ce_requests)
+run_ps 0 -f nobilling.yaml lint --live
+assert_not_contains "$T/out" "cost-tag-"
+[ "$(ce_requests)" = "$before" ] || fail "lint --live without settings.billing asked Cost Explorer"
+ok "lint --live: cost-tag-inactive at the key, cost-tag-unseen; one request; none without settings.billing"
+
 # ---- a saved plan; Environment activated meanwhile: skipped ----
 run_ps 2 plan --detailed-exitcode -o plan.json
 python3 - "$EMU_BASE" <<'EOF' || fail "botocore could not activate Environment"

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <cjson/cJSON.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +128,8 @@ run_fixture(const char *name)
 	struct live_state st = LIVE_STATE_INIT;
 	struct diag_list dl = DIAG_LIST_INIT, pdl = DIAG_LIST_INIT;
 	struct lint_tag_policy *tp = NULL;
+	struct lint_cost_tag *cost = NULL;
+	cJSON *costdoc = NULL;
 	struct inventory *inv = NULL;
 	struct ps_buf out = PS_BUF_INIT, buf = PS_BUF_INIT;
 	char path[512];
@@ -163,6 +166,27 @@ run_fixture(const char *name)
 		free(next);
 		lo.live = &st;
 	}
+	/* {"Key": "active" | "inactive" | "unseen"}: what Cost Explorer
+	 * would answer (lint --live with settings.billing) */
+	snprintf(path, sizeof(path), FIXTURES "/%s/cost-tags.json", name);
+	if (exists(path)) {
+		const cJSON *t;
+		ps_buf_reset(&buf);
+		assert_int_equal(ps_read_file(&buf, path, 0), 0);
+		costdoc = cJSON_Parse(buf.ptr);
+		assert_true(cJSON_IsObject(costdoc));
+		cost = calloc((size_t)cJSON_GetArraySize(costdoc) + 1,
+		    sizeof(*cost));
+		cJSON_ArrayForEach(t, costdoc) {
+			cost[lo.cost_tags_nr].key = t->string;
+			cost[lo.cost_tags_nr++].state =
+			    !strcmp(t->valuestring, "active") ?
+			    LINT_COST_TAG_ACTIVE :
+			    !strcmp(t->valuestring, "inactive") ?
+			    LINT_COST_TAG_INACTIVE : LINT_COST_TAG_UNSEEN;
+		}
+		lo.cost_tags = cost;
+	}
 	snprintf(path, sizeof(path), FIXTURES "/%s/projects.yaml", name);
 	snprintf(inv_path, sizeof(inv_path), "%s", path);
 	ro.inventory = inv_path;	/* where live findings point */
@@ -182,6 +206,8 @@ run_fixture(const char *name)
 		failures++;
 	}
 out:
+	free(cost);
+	cJSON_Delete(costdoc);
 	lint_report_release(&r);
 	live_state_release(&st);
 	inventory_free(inv);
