@@ -227,17 +227,18 @@ cli_billing_activate(struct cli_ctx *ctx, struct cli_activation *act,
 	}
 	err = billing_activate_tags(act->bc, act->todo, act->todo_nr, &u);
 	for (i = 0; i < act->todo_nr; i++) {
-		char *key = ps_printable(act->todo[i], 0);
+		struct ps_buf key = PS_BUF_INIT;
+		ps_buf_add_quoted(&key, act->todo[i]);
 		if (u[i].done) {
-			fprintf(out, "cost allocation tag \"%s\" activated\n",
-			    key);
+			fprintf(out, "cost allocation tag %s activated\n",
+			    key.ptr);
 			done++;
 		} else if (u[i].error) {
-			cli_error(ctx, "cost allocation tag \"%s\" not "
-			    "activated: %s", key, u[i].error);
+			cli_error(ctx, "cost allocation tag %s not activated: "
+			    "%s", key.ptr, u[i].error);
 			rc = EXIT_ERROR;
 		}
-		free(key);
+		ps_buf_release(&key);
 	}
 	*changed = done > 0;
 	if (err < 0) {
