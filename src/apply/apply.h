@@ -45,6 +45,26 @@ struct apply_item {
 	char *archived_duplicate;
 };
 
+/* A cost-allocation tag key that was not activated, and why. */
+struct apply_tag_failure {
+	char *key, *error;	/* owned */
+};
+
+/*
+ * The plan's cost-allocation tags (settings.billing.activate_tags): the
+ * caller activates them through Cost Explorer and records the outcome
+ * here, so that the result document and its rendering cover them.
+ */
+struct apply_tags {
+	bool attempted;			/* the plan activates tags */
+	char **activated;		/* owned */
+	size_t activated_nr;
+	char **skipped;			/* owned: active by the time of apply */
+	size_t skipped_nr;
+	struct apply_tag_failure *failed;
+	size_t failed_nr;
+};
+
 struct apply_result {
 	struct apply_item *items;	/* one per create/update/archive, in
 					 * plan order */
@@ -55,8 +75,14 @@ struct apply_result {
 	size_t duplicates_archived;	/* see apply_item.archived_duplicate */
 	char *warning;			/* owned: the duplicate check could not
 					 * run (why), or NULL */
+	struct apply_tags tags;
 };
-#define APPLY_RESULT_INIT { NULL, 0, 0, 0, 0, 0, 0, false, 0, 0, NULL }
+#define APPLY_RESULT_INIT { NULL, 0, 0, 0, 0, 0, 0, false, 0, 0, NULL, \
+	{ false, NULL, 0, NULL, 0, NULL, 0 } }
+
+/* Record one tag's outcome in r->tags (error NULL: activated). */
+void apply_result_tag(struct apply_result *r, const char *key, bool skipped,
+    const char *error);
 
 struct apply_options {
 	unsigned parallelism;		/* 0: 16 */

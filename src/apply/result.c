@@ -55,6 +55,27 @@ apply_result_to_json(struct ps_buf *out, const struct apply_result *r)
 			cJSON_AddNullToObject(o, "http_status");
 		cJSON_AddItemToArray(arr, o);	/* arr owns o */
 	}
+	/* only when the plan activates cost-allocation tags */
+	if (r->tags.attempted) {
+		cJSON *t = cJSON_AddObjectToObject(root, "cost_allocation_tags");
+		arr = cJSON_AddArrayToObject(t, "activated");
+		for (i = 0; i < r->tags.activated_nr; i++)
+			cJSON_AddItemToArray(arr,
+			    cJSON_CreateString(r->tags.activated[i]));
+		arr = cJSON_AddArrayToObject(t, "skipped");
+		for (i = 0; i < r->tags.skipped_nr; i++)
+			cJSON_AddItemToArray(arr,
+			    cJSON_CreateString(r->tags.skipped[i]));
+		arr = cJSON_AddArrayToObject(t, "failed");
+		for (i = 0; i < r->tags.failed_nr; i++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "key",
+			    r->tags.failed[i].key);
+			cJSON_AddStringToObject(o, "error",
+			    r->tags.failed[i].error);
+			cJSON_AddItemToArray(arr, o);	/* arr owns o */
+		}
+	}
 	ps_json_render(out, root);
 	cJSON_Delete(root);
 }
@@ -71,6 +92,39 @@ apply_result_summary(struct ps_buf *out, const struct apply_result *r)
 		ps_buf_addf(out, " %zu duplicate%s of a concurrent apply "
 		    "archived.", r->duplicates_archived,
 		    r->duplicates_archived == 1 ? "" : "s");
+	if (!r->tags.attempted)
+		return;
+	ps_buf_addf(out, " %zu cost allocation tag%s activated",
+	    r->tags.activated_nr, r->tags.activated_nr == 1 ? "" : "s");
+	if (r->tags.skipped_nr)
+		ps_buf_addf(out, ", %zu activated since the plan",
+		    r->tags.skipped_nr);
+	if (r->tags.failed_nr)
+		ps_buf_addf(out, ", %zu not activated", r->tags.failed_nr);
+	ps_buf_addch(out, '.');
+}
+
+void
+apply_result_tag(struct apply_result *r, const char *key, bool skipped,
+    const char *error)
+{
+	struct apply_tags *t = &r->tags;
+
+	t->attempted = true;
+	if (error) {
+		t->failed = xrealloc(t->failed, (t->failed_nr + 1) *
+		    sizeof(*t->failed));
+		t->failed[t->failed_nr].key = xstrdup(key);
+		t->failed[t->failed_nr++].error = xstrdup(error);
+	} else if (skipped) {
+		t->skipped = xrealloc(t->skipped, (t->skipped_nr + 1) *
+		    sizeof(*t->skipped));
+		t->skipped[t->skipped_nr++] = xstrdup(key);
+	} else {
+		t->activated = xrealloc(t->activated, (t->activated_nr + 1) *
+		    sizeof(*t->activated));
+		t->activated[t->activated_nr++] = xstrdup(key);
+	}
 }
 
 bool
@@ -122,6 +176,24 @@ apply_result_render_text(struct ps_buf *out, const struct apply_result *r,
 			    plan_action_name(it->change->action), name,
 			    it->error ? it->error : "not attempted");
 	}
+	for (i = 0; show_done && i < r->tags.activated_nr; i++) {
+		ps_buf_addf(out, "%sactivated%s cost allocation tag ", green,
+		    off);
+		ps_buf_add_quoted(out, r->tags.activated[i]);
+		ps_buf_addch(out, '\n');
+	}
+	for (i = 0; i < r->tags.skipped_nr; i++) {
+		ps_buf_addf(out, "%sskipped%s cost allocation tag ", yellow, off);
+		ps_buf_add_quoted(out, r->tags.skipped[i]);
+		ps_buf_adds(out, ": activated since the plan\n");
+	}
+	for (i = 0; i < r->tags.failed_nr; i++) {
+		ps_buf_addf(out, "%sfailed%s  cost allocation tag ", red, off);
+		ps_buf_add_quoted(out, r->tags.failed[i].key);
+		ps_buf_adds(out, ": ");
+		ps_buf_add_printable(out, r->tags.failed[i].error, 0);
+		ps_buf_addch(out, '\n');
+	}
 	apply_result_summary(out, r);
 	ps_buf_addch(out, '\n');
 }
@@ -138,5 +210,16 @@ apply_result_release(struct apply_result *r)
 	}
 	free(r->items);
 	free(r->warning);
+	for (i = 0; i < r->tags.activated_nr; i++)
+		free(r->tags.activated[i]);
+	free(r->tags.activated);
+	for (i = 0; i < r->tags.skipped_nr; i++)
+		free(r->tags.skipped[i]);
+	free(r->tags.skipped);
+	for (i = 0; i < r->tags.failed_nr; i++) {
+		free(r->tags.failed[i].key);
+		free(r->tags.failed[i].error);
+	}
+	free(r->tags.failed);
 	memset(r, 0, sizeof(*r));
 }

@@ -124,7 +124,9 @@ struct cli_activation {
 	struct billing_client *bc;	/* owned; NULL: nothing to activate */
 	const char *const *todo;	/* inactive keys (borrowed) */
 	size_t todo_nr;
-	size_t meanwhile_nr;		/* planned, but active by now */
+	const char **meanwhile;		/* planned, but active by now (the
+					 * array owned, the keys borrowed) */
+	size_t meanwhile_nr;
 	const char **keep;		/* owned array behind todo, or NULL */
 };
 
@@ -147,11 +149,13 @@ int cli_billing_lint(struct cli_ctx *ctx, const struct inventory *inv,
  * active by now are skipped.  No request when the plan activates none. */
 int cli_billing_recheck(struct cli_ctx *ctx, const struct inventory *inv,
     const struct plan *p, const char *profile, struct cli_activation *act);
-/* Activate act->todo (UpdateCostAllocationTagsStatus, 20 keys a call);
- * one line per key to out.  *changed: some key was activated.  Returns 0
- * or an exit code (a member account: 4; a key refused: 1). */
+struct apply_result;
+/* Activate act->todo (UpdateCostAllocationTagsStatus, 20 keys a call) and
+ * record every key's outcome, and the keys active meanwhile, in r->tags.
+ * *changed: some key was activated.  Returns 0 or an exit code (a member
+ * account: 4, printed; a key refused: 1). */
 int cli_billing_activate(struct cli_ctx *ctx, struct cli_activation *act,
-    FILE *out, bool *changed);
+    struct apply_result *r, bool *changed);
 void cli_activation_release(struct cli_activation *act);
 
 int cli_billing_client(struct billing_client **out, struct cli_ctx *ctx,

@@ -416,6 +416,8 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 		if (act.meanwhile_nr && !ctx->quiet)
 			fprintf(stderr, "projsync: the cost allocation tags of "
 			    "this plan were activated since; nothing to do\n");
+		for (size_t i = 0; i < act.meanwhile_nr; i++)
+			apply_result_tag(&result, act.meanwhile[i], true, NULL);
 		if (a.json) {
 			ps_buf_reset(&doc);
 			apply_result_to_json(&doc, &result);
@@ -472,10 +474,16 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 	if (result.warning)
 		cli_warning(ctx, "%s", result.warning);
 
+	/* then the cost-allocation tags, into the same result */
+	brc = EXIT_OK;
+	tagged = false;
+	if (!stop_requested)
+		brc = cli_billing_activate(ctx, &act, &result, &tagged);
+
 	ps_buf_reset(&doc);
 	if (a.json)
 		apply_result_to_json(&doc, &result);
-	else if (projects)
+	else
 		apply_result_render_text(&doc, &result, ctx->color_out,
 		    result.nr <= 100 || ctx->verbose);
 	fwrite(doc.ptr, 1, doc.len, stdout);
@@ -485,20 +493,15 @@ cmd_apply(int argc, char **argv, struct cli_ctx *ctx)
 	if (err == 0)
 		rc = EXIT_OK;
 	else if (err == PS_EPARTIAL || err == PS_ECANCELLED)
-		rc = apply_result_changed(&result) ? EXIT_PARTIAL : EXIT_ERROR;
+		rc = apply_result_changed(&result) || tagged ? EXIT_PARTIAL :
+		    EXIT_ERROR;
 	else
 		rc = cli_fail(ctx, err);
-
-	/* then the cost-allocation tags (the JSON result is the projects') */
-	if (act.todo_nr && !stop_requested) {
-		brc = cli_billing_activate(ctx, &act, a.json ? stderr : stdout,
-		    &tagged);
-		if (rc == EXIT_OK && brc == EXIT_ERROR &&
-		    (tagged || apply_result_changed(&result)))
-			rc = EXIT_PARTIAL;
-		else if (rc == EXIT_OK)
-			rc = brc;
-	}
+	if (rc == EXIT_OK && brc == EXIT_ERROR &&
+	    (tagged || apply_result_changed(&result)))
+		rc = EXIT_PARTIAL;
+	else if (rc == EXIT_OK)
+		rc = brc;
 	if (rc == EXIT_PARTIAL && !ctx->quiet)
 		cli_warning(ctx, "some changes were not made; run 'projsync "
 		    "plan' to see what is left (a rerun converges)");

@@ -5,6 +5,7 @@
  * one runs or within 24 hours of the last).  See docs/finops.md.
  */
 #include "cli/cli.h"
+#include "apply/apply.h"
 #include "lint/lint.h"
 #include "plan/plan.h"
 
@@ -194,11 +195,12 @@ cli_billing_recheck(struct cli_ctx *ctx, const struct inventory *inv,
 	if ((err = billing_tag_statuses(act->bc, keys, nr, &tags)) < 0)
 		return activation_failed(ctx, act->bc, err);
 	act->keep = xcalloc(nr, sizeof(*act->keep));
+	act->meanwhile = xcalloc(nr, sizeof(*act->meanwhile));
 	for (i = 0; i < nr; i++) {
 		if (tags[i].state == BILLING_TAG_INACTIVE)
 			act->keep[act->todo_nr++] = keys[i];
 		else if (tags[i].state == BILLING_TAG_ACTIVE)
-			act->meanwhile_nr++;
+			act->meanwhile[act->meanwhile_nr++] = keys[i];
 		else
 			/* billing forgets no key; never send an unseen one */
 			cli_warning(ctx, "cost allocation tag \"%s\": billing "
@@ -211,46 +213,34 @@ cli_billing_recheck(struct cli_ctx *ctx, const struct inventory *inv,
 
 int
 cli_billing_activate(struct cli_ctx *ctx, struct cli_activation *act,
-    FILE *out, bool *changed)
+    struct apply_result *r, bool *changed)
 {
 	struct billing_update *u = NULL;
-	size_t i, done = 0;
+	size_t i;
 	int err, rc = EXIT_OK;
 
 	*changed = false;
-	if (!act->bc || !act->todo_nr) {
-		if (act->meanwhile_nr && !ctx->quiet)
-			fprintf(out, "Cost allocation tags: %zu activated "
-			    "since the plan, none left to activate.\n",
-			    act->meanwhile_nr);
+	for (i = 0; i < act->meanwhile_nr; i++)
+		apply_result_tag(r, act->meanwhile[i], true, NULL);
+	if (!act->bc || !act->todo_nr)
 		return EXIT_OK;
-	}
 	err = billing_activate_tags(act->bc, act->todo, act->todo_nr, &u);
 	for (i = 0; i < act->todo_nr; i++) {
-		struct ps_buf key = PS_BUF_INIT;
-		ps_buf_add_quoted(&key, act->todo[i]);
-		if (u[i].done) {
-			fprintf(out, "cost allocation tag %s activated\n",
-			    key.ptr);
-			done++;
-		} else if (u[i].error) {
-			cli_error(ctx, "cost allocation tag %s not activated: "
-			    "%s", key.ptr, u[i].error);
+		if (u[i].done)
+			*changed = true;
+		else if (!u[i].error && err == 0)
+			continue;	/* not reached: every key is answered */
+		else
 			rc = EXIT_ERROR;
-		}
-		ps_buf_release(&key);
+		apply_result_tag(r, act->todo[i], false, u[i].done ? NULL :
+		    u[i].error ? u[i].error : "not activated: Cost Explorer "
+		    "refused the call");
 	}
-	*changed = done > 0;
-	if (err < 0) {
+	if (err < 0)
 		rc = activation_failed(ctx, act->bc, err);
-	} else if (!ctx->quiet) {
-		fprintf(out, "Cost allocation tags: %zu activated", done);
-		if (act->meanwhile_nr)
-			fprintf(out, ", %zu activated since the plan (skipped)",
-			    act->meanwhile_nr);
-		fprintf(out, " (Cost Explorer requests: %lu).\n",
+	else if (ctx->verbose)
+		fprintf(stderr, "projsync: Cost Explorer requests: %lu\n",
 		    billing_client_requests(act->bc));
-	}
 	billing_updates_free(u, act->todo_nr);
 	return rc;
 }
@@ -260,6 +250,7 @@ cli_activation_release(struct cli_activation *act)
 {
 	billing_client_free(act->bc);
 	free(act->keep);
+	free(act->meanwhile);
 	memset(act, 0, sizeof(*act));
 }
 

@@ -127,20 +127,26 @@ r = ce.update_cost_allocation_tags_status(
 assert not r.get("Errors"), r
 EOF
 before=$(ce_requests)
-run_ps 0 apply plan.json
-assert_contains "$T/out" 'cost allocation tag "Application" activated'
-assert_contains "$T/out" "Cost allocation tags: 1 activated, 1 activated since the plan (skipped)"
-assert_not_contains "$T/out" '"Environment" activated'
+run_ps 0 apply plan.json --format json
+python3 - "$T/out" "$SRC_DIR/schemas/apply-result.schema.json" <<'EOF' || fail "apply result: $(cat "$T/out")"
+import json, sys
+import jsonschema
+r = json.load(open(sys.argv[1]))
+jsonschema.validate(r, json.load(open(sys.argv[2])))
+assert r["cost_allocation_tags"] == {"activated": ["Application"],
+                                     "skipped": ["Environment"],
+                                     "failed": []}, r
+EOF
 [ "$(updates | tail -n1)" = "Application" ] || fail "the update sent: $(updates | tail -n1)"
 [ $(( $(ce_requests) - before )) = 2 ] || fail "apply sent $(( $(ce_requests) - before )) requests (want a re-list and one update)"
-ok "apply PLANFILE: re-lists, activates Application only (Environment was activated meanwhile), 2 requests"
+ok "apply PLANFILE: re-lists, activates Application only (Environment was activated meanwhile), 2 requests; the JSON result says so"
 
 run_ps 0 plan --detailed-exitcode
 assert_contains "$T/out" "No changes."
 assert_contains "$T/err" '"Owner" cannot be activated yet'
 run_ps 0 apply plan.json
 assert_contains "$T/err" "activated since; nothing to do"
-assert_not_contains "$T/out" '" activated'
+assert_not_contains "$T/out" "activated cost allocation tag"
 
 ok "then: no changes (Owner unseen is a warning, not a change); the plan applied again does nothing"
 
@@ -180,7 +186,8 @@ run_ps 2 plan --detailed-exitcode
 assert_contains "$T/out" '~ cost allocation tag "K25" will be activated'
 before=$(updates | wc -l)
 run_ps 0 apply --auto-approve
-assert_contains "$T/out" "Cost allocation tags: 25 activated"
+assert_contains "$T/out" 'activated cost allocation tag "K25"'
+assert_contains "$T/out" "Apply complete: 0 created, 0 updated, 0 archived, 0 failed. 25 cost allocation tags activated."
 updates | tail -n +$((before + 1)) >"$T/calls"
 [ "$(wc -l <"$T/calls")" = 2 ] || fail "$(cat "$T/calls")"
 [ "$(head -n1 "$T/calls" | wc -w)" = 20 ] && [ "$(tail -n1 "$T/calls" | wc -w)" = 5 ] ||
@@ -198,7 +205,7 @@ assert_contains "$T/err" "settings.billing.profile"
 run_ps 4 plan --format markdown
 assert_contains "$T/out" "projsync refused to plan (exit 4)"
 run_ps 4 apply --auto-approve
-assert_not_contains "$T/out" '" activated'
+assert_not_contains "$T/out" "activated cost allocation tag"
 
 assert_not_contains "$T/out" "created"
 [ "$(emu_get /v1/organization/projects | python3 -c 'import json,sys; print(len([p for p in json.load(sys.stdin)["data"] if p["id"] != "default"]))')" = 0 ] ||

@@ -297,6 +297,40 @@ test_apply__changed_means_done_adopted_or_unknown(void **state)
 	plan_free(p);
 }
 
+static void
+test_apply__result_reports_cost_allocation_tags(void **state)
+{
+	struct apply_result r = APPLY_RESULT_INIT;
+	struct ps_buf b = PS_BUF_INIT;
+
+	(void)state;
+	/* without tags the document has no cost_allocation_tags */
+	apply_result_to_json(&b, &r);
+	assert_null(strstr(b.ptr, "cost_allocation_tags"));
+	ps_buf_reset(&b);
+	apply_result_tag(&r, "Team", false, NULL);
+	apply_result_tag(&r, "Env", true, NULL);
+	apply_result_tag(&r, "Owner\x1b[2J", false, "TagKeysNotFound: not seen");
+	apply_result_to_json(&b, &r);
+	assert_non_null(strstr(b.ptr, "\"cost_allocation_tags\": {\n    "
+	    "\"activated\": [\n      \"Team\"\n    ],\n    \"skipped\": [\n"
+	    "      \"Env\"\n    ],"));
+	assert_non_null(strstr(b.ptr, "\"error\": \"TagKeysNotFound: not "
+	    "seen\""));
+	ps_buf_reset(&b);
+	apply_result_render_text(&b, &r, false, true);
+	assert_non_null(strstr(b.ptr, "activated cost allocation tag \"Team\"\n"));
+	assert_non_null(strstr(b.ptr, "skipped cost allocation tag \"Env\": "
+	    "activated since the plan\n"));
+	assert_non_null(strstr(b.ptr, "failed  cost allocation tag "
+	    "\"Owner\\x1b[2J\": TagKeysNotFound"));
+	assert_null(strchr(b.ptr, '\x1b'));
+	assert_non_null(strstr(b.ptr, "0 failed. 1 cost allocation tag "
+	    "activated, 1 activated since the plan, 1 not activated.\n"));
+	ps_buf_release(&b);
+	apply_result_release(&r);
+}
+
 /*
  * Racing applies: another run made some of the same names first (the same
  * created_at second: a fixed clock), so the oldest, then the smallest id,
@@ -457,6 +491,7 @@ main(void)
 		cmocka_unit_test(test_apply__archive_needs_permission_and_stop_sends_nothing),
 		cmocka_unit_test(test_apply__stop_after_everything_started_is_not_an_interruption),
 		cmocka_unit_test(test_apply__changed_means_done_adopted_or_unknown),
+		cmocka_unit_test(test_apply__result_reports_cost_allocation_tags),
 		cmocka_unit_test(test_apply__progress_spans_recovery_rounds),
 		cmocka_unit_test(test_apply__duplicates_converge_on_the_survivor),
 		cmocka_unit_test(test_apply__checks_refuse_without_a_server),
