@@ -97,6 +97,8 @@ taxonomy_statuses(struct cli_ctx *ctx, const struct inventory *inv,
 	int err, rc;
 
 	inventory_taxonomy_keys(inv, keys, nr);
+	if (*nr == 0)
+		return 0;	/* no key: no credentials needed, no request */
 	if ((rc = cli_billing_client(bc, ctx, inv, profile)) != 0)
 		return rc;
 	if ((err = billing_tag_statuses(*bc, *keys, *nr, tags)) < 0)
