@@ -194,6 +194,16 @@ updates | tail -n +$((before + 1)) >"$T/calls"
 	fail "calls: $(cat "$T/calls")"
 ok "25 keys: two calls (20 + 5)"
 
+# a taxonomy without keys: nothing to ask, no credentials needed
+printf 'version: 1\nsettings:\n  billing: { activate_tags: true }\ntaxonomy: { required: [] }\nprojects: []\n' >nokeys.yaml
+before=$(ce_requests)
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$PROJSYNC_BIN" -f nokeys.yaml plan --format json >"$T/out" ||
+	fail "plan without taxonomy keys needed credentials"
+python3 -c 'import json,sys; b=json.load(open(sys.argv[1]))["billing"]; assert b == {"activate": [], "active": [], "unseen": []}, b' "$T/out" ||
+	fail "billing block: $(cat "$T/out")"
+[ "$(ce_requests)" = "$before" ] || fail "a taxonomy without keys asked Cost Explorer"
+ok "a taxonomy without keys: an empty billing block, no request, no credentials"
+
 # ---- a member account: a clear refusal, nothing reported as done ----
 start_emulator $SIGV4 --seed 7 --clock $CLOCK --ce-member-account
 export AWS_ENDPOINT_URL_COST_EXPLORER=$EMU_BASE
