@@ -216,17 +216,6 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static bool
-in_list(char *const *list, size_t nr, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < nr; i++)
-		if (strcmp(list[i], s) == 0)
-			return true;
-	return false;
-}
-
 static struct export_key *
 add_key(struct export_taxonomy *t, size_t *alloc, const char *key)
 {
@@ -323,7 +312,7 @@ export_infer_taxonomy(struct export_taxonomy *out,
 	/* --required: exactly these, also keys no project has yet */
 	if (o->required) {
 		for (i = 0; i < out->nr; i++)
-			out->keys[i].required = in_list(o->required,
+			out->keys[i].required = ps_str_in(o->required,
 			    o->required_nr, out->keys[i].key);
 		for (i = 0; i < o->required_nr; i++) {
 			for (k = 0; k < out->nr; k++)

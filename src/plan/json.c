@@ -666,17 +666,6 @@ read_tag_keys(struct plan_billing *b, enum plan_tag_state s,
 	return 0;
 }
 
-static bool
-in_list(char *const *v, size_t nr, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < nr; i++)
-		if (strcmp(v[i], key) == 0)
-			return true;
-	return false;
-}
-
 /* billing {activate, active, unseen} (optional): each key in one list. */
 static int
 read_billing(struct plan *p, const struct reader *rd, const cJSON *v)
@@ -696,12 +685,12 @@ read_billing(struct plan *p, const struct reader *rd, const cJSON *v)
 	    (err = read_tag_keys(b, PLAN_TAG_UNSEEN, rd, v, "unseen")) < 0)
 		return err;
 	for (i = 0; i < b->activate_nr; i++)
-		if (in_list(b->active, b->active_nr, b->activate[i]) ||
-		    in_list(b->unseen, b->unseen_nr, b->activate[i]))
+		if (ps_str_in(b->active, b->active_nr, b->activate[i]) ||
+		    ps_str_in(b->unseen, b->unseen_nr, b->activate[i]))
 			return bad(rd, "billing", "'%s' is in two lists",
 			    b->activate[i]);
 	for (i = 0; i < b->active_nr; i++)
-		if (in_list(b->unseen, b->unseen_nr, b->active[i]))
+		if (ps_str_in(b->unseen, b->unseen_nr, b->active[i]))
 			return bad(rd, "billing", "'%s' is in two lists",
 			    b->active[i]);
 	return 0;

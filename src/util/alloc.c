@@ -187,6 +187,17 @@ ps_utf8_len(const char *s, size_t len)
 }
 
 bool
+ps_str_in(char *const *v, size_t nr, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if (strcmp(v[i], s) == 0)
+			return true;
+	return false;
+}
+
+bool
 ps_glob_match(const char *pat, const char *s)
 {
 	const char *star = NULL, *resume = NULL;

@@ -186,6 +186,8 @@ bool ps_utf8_next(uint32_t *cp, const char *s, size_t len, size_t *i);
 long ps_utf8_len(const char *s, size_t len);
 /* fnmatch-style glob match on '*' only (tag keys like "aws:*"). */
 bool ps_glob_match(const char *pattern, const char *s);
+/* Is s one of v[0..nr) (byte-for-byte)? */
+bool ps_str_in(char *const *v, size_t nr, const char *s);
 /* Is s a real calendar date written YYYY-MM-DD (NULL: false)? */
 bool ps_valid_date(const char *s);
 
