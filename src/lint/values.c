@@ -398,7 +398,7 @@ lint__check_values(struct lint__ctx *c)
 			size_t *gi = lint__map_get(&gidx, t->key), *vi;
 			struct vgroup *g;
 			struct dval *d, *canon;
-			bool own;
+			bool own, case_only;
 
 			if (!gi || gs[*gi].nr < 2)
 				continue;
@@ -412,22 +412,14 @@ lint__check_values(struct lint__ctx *c)
 			if (same_but_edge_space(d->value, canon->value))
 				continue;
 			src = lint__tag_source(c, p, t->key, &own);
-			if (strcasecmp(d->value, canon->value) == 0)
-				lint__add(c, "value-case-mismatch",
-				    own ? p : NULL,
-				    src ? &src->value_pos : &p->pos, inv->path,
-				    "%s value '%s' differs only in case from "
-				    "'%s' (spellings: %s)",
-				    t->key, d->value, canon->value,
-				    cluster_spellings(g, d));
-			else
-				lint__add(c, "near-duplicate-value",
-				    own ? p : NULL,
-				    src ? &src->value_pos : &p->pos, inv->path,
-				    "%s value '%s' looks like a variant of "
-				    "'%s' (spellings: %s)",
-				    t->key, d->value, canon->value,
-				    cluster_spellings(g, d));
+			case_only = strcasecmp(d->value, canon->value) == 0;
+			lint__add(c, case_only ? "value-case-mismatch" :
+			    "near-duplicate-value", own ? p : NULL,
+			    src ? &src->value_pos : &p->pos, inv->path,
+			    "%s value '%s' %s '%s' (spellings: %s)", t->key,
+			    d->value, case_only ? "differs only in case from" :
+			    "looks like a variant of", canon->value,
+			    cluster_spellings(g, d));
 		}
 	}
 	for (i = 0; i < gs_nr; i++) {
